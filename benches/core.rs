@@ -1,0 +1,47 @@
+//! Criterion benchmarks of the simulation core: one deterministic run of the status quo from the
+//! base year to 2028 (what `urbsim run` does per scenario, after the base state is built), and one
+//! simulated year. The baseline is parsed and the base state built outside the timed code.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use urbsim::baseline::Baseline;
+use urbsim::calibrate::base_state;
+use urbsim::model::start::initial_state;
+use urbsim::model::{self, IndicatorId, NoShocks};
+
+const BASELINE: &str = include_str!("../seeds/liuyang-baseline.toml");
+
+fn core(c: &mut Criterion) {
+    let b = Baseline::parse("baseline", BASELINE).expect("shipped baseline");
+    let params = b.central_params();
+    let levers = b.default_levers(b.base_year + 1);
+    let demo = base_state(&b, &params);
+    let years = usize::from(2028 - b.base_year);
+    let mut rows = vec![[0.0; IndicatorId::COUNT]; years];
+
+    c.bench_function("run/baseline_to_2028", |bench| {
+        bench.iter(|| {
+            let mut state = initial_state(&b.inputs, &params, &levers, &demo);
+            model::start_run(&b.inputs, &mut state, &mut NoShocks);
+            model::simulate(&b.inputs, &params, &levers, &mut state, 2028, &mut NoShocks, &mut rows);
+            black_box(rows[years - 1][IndicatorId::ResidentPopulation as usize])
+        })
+    });
+
+    let start = initial_state(&b.inputs, &params, &levers, &demo);
+    let prepared = model::prepare(&params);
+    let mut row = [0.0; IndicatorId::COUNT];
+    c.bench_function("step/one_year", |bench| {
+        bench.iter_batched_ref(
+            || start.clone(),
+            |state| {
+                model::step(&b.inputs, &params, &levers, &prepared, state, &mut NoShocks, &mut row);
+                black_box(row[0])
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+}
+
+criterion_group!(benches, core);
+criterion_main!(benches);

@@ -1,0 +1,158 @@
+//! The command line: argument types (clap), the embedded Liuyang data, loading files, and the
+//! mapping of failures to exit codes. Everything that touches files, the terminal or the
+//! process lives under `src/cli/`; the library stays pure.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The Liuyang baseline shipped with the binary (`seeds/liuyang-baseline.toml`).
+pub const BASELINE: &str = include_str!("../../seeds/liuyang-baseline.toml");
+/// The plan's targets shipped with the binary (`seeds/plan-targets.toml`).
+pub const TARGETS: &str = include_str!("../../seeds/plan-targets.toml");
+
+/// urbsim: year-by-year scenarios of Liuyang's (浏阳市) people-centred urbanisation plan,
+/// 2024-2028: migrant settlement and hukou, jobs, housing, public services and the budget.
+#[derive(Parser, Debug)]
+#[command(name = "urbsim", version, help_expected = true, max_term_width = 100)]
+#[command(after_help = "Examples:
+  urbsim run scenarios/baseline.toml                      status quo to 2028
+  urbsim run scenarios/*.toml --until 2030 --out out/run  every shipped package to 2030
+  urbsim validate scenarios/my-package.toml               check a scenario file
+  urbsim explain levers                                    every lever with unit, range and default
+  urbsim explain tfr                                       one parameter, with its tag and source
+  urbsim backcast                                          2021-2023 against published statistics
+
+Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    command: Command,
+    /// Baseline data file to use instead of the shipped Liuyang baseline.
+    #[arg(long, global = true, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Plan-targets file to use instead of the shipped one.
+    #[arg(long, global = true, value_name = "FILE")]
+    targets: Option<PathBuf>,
+}
+
+/// How the target counts of the plan are read.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PeriodArg {
+    /// Cumulative over 2025-2028 (the plan was issued in mid-2025).
+    #[value(name = "2025-2028")]
+    From2025,
+    /// Cumulative over 2024-2028 (the five-year window of 国发〔2024〕17号).
+    #[value(name = "2024-2028")]
+    From2024,
+}
+
+/// Output format of the reporting commands.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for people.
+    Text,
+    /// JSON for machines.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Project scenarios year by year from the base year (central values, no random shocks).
+    #[command(after_help = "Writes results.csv (scenario, year, indicator, value, unit), results.json,\n\
+targets.csv and manifest.json into --out, and prints a summary with each plan target's status.\n\
+Example: urbsim run scenarios/baseline.toml scenarios/open-settlement.toml --out out/run")]
+    Run {
+        /// Scenario files (TOML).
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+        /// Last year to simulate (base year + 1 to 2035; default: the scenario's, else 2028).
+        #[arg(long, value_name = "YEAR")]
+        until: Option<u16>,
+        /// Folder for the results.
+        #[arg(long, value_name = "DIR", default_value = "out/run")]
+        out: PathBuf,
+        /// Reading of the plan's target period (default: the scenario's, else 2025-2028).
+        #[arg(long, value_name = "PERIOD")]
+        target_period: Option<PeriodArg>,
+    },
+    /// Check scenario files and report every problem with file, line, column and key.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// List levers, parameters, indicators and plan targets with unit, range, default, tag and clause.
+    #[command(after_help = "NAME may be a section (levers, parameters, indicators, targets, data) or one key.\n\
+Tags: S sourced, D derived, A assumption, C calibrated, L to be loaded from city departments.")]
+    Explain {
+        /// A section or a key; everything when omitted.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run from the 2020 census to the base year and compare with the published statistics.
+    Backcast {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Fit the calibrated [C] parameters to the published statistics and print them as TOML.
+    Calibrate,
+}
+
+/// An error that is the user's input, not a failure of the tool: exit code 2.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Parses arguments, runs the command and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(input) = e.downcast_ref::<InputError>() {
+                eprintln!("{input}");
+                return ExitCode::from(2);
+            }
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,10 @@
+//! The `urbsim` command: maps the CLI's outcome to an exit code (0 success, 1 runtime failure,
+//! 2 invalid input or usage).
+
+#![allow(rustdoc::broken_intra_doc_links)] // provenance tags like [C] in doc comments
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

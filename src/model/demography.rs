@@ -1,0 +1,452 @@
+//! Cohort-component demography with five residence/hukou groups (MODEL.md §3.1).
+//!
+//! Owns survival (Brass relational logit on a standard life table), births (an age pattern of
+//! fertility scaled to the TFR), the Rogers-Castro migration age profile, and the yearly
+//! advance of the `Pop` array: survive and age, add births, apply the status and migration
+//! flows decided by `settlement`, add in-migrants.
+//!
+//! ```text
+//!  P[g][s][a] --survive/age--> Q[g][s][a+1]      deaths = ΣP - ΣQ   (exact by construction)
+//!  births B_g = Σ_a TFR_g φ[a] (P_f[a] + Q_f[a]) / 2, newborns join the mother's group
+//!  Q --flows--> R->L, R->out, L->R, L->H, E0->E1, E1->H, E->out   (rates capped so no cell < 0)
+//!  P_t = Q + inflows - outflows + in-migrants
+//! ```
+//!
+//! Brass logit convention: logit(l) = ½ ln((1 - l) / l), so l_x = 1 / (1 + exp(2 (α + Y_x))).
+//! The survival ratio from age a to a+1 over a year is L_{a+1} / L_a with L_a = (l_a + l_{a+1}) / 2.
+
+use super::{
+    AGES, CityState, E0, E1, GROUPS, H, IndicatorId, Inputs, L, LeverPath, ParamId, Params, Prepared, R, SEXES,
+    YearContext,
+};
+
+/// Grid of Brass α values on which e0 is tabulated once per baseline.
+pub const ALPHA_MIN: f64 = -2.5;
+/// Step of the α grid.
+pub const ALPHA_STEP: f64 = 0.005;
+/// Points of the α grid.
+pub const ALPHA_POINTS: usize = 1001;
+/// Remaining life expectancy assumed at 100 [A]; it only affects the open age group.
+const E100: f64 = 2.0;
+/// Share of the first year lived by infants who die (a0) [A: Coale-Demeny West at low mortality].
+const A0: f64 = 0.1;
+
+/// Brass logit of survivorship.
+pub fn brass_logit(l: f64) -> f64 {
+    0.5 * ((1.0 - l) / l).ln()
+}
+
+/// Survivorship l_x for x = 0..=101 from a standard (Brass logits) shifted by α.
+fn survivorship(std: &[f64; AGES + 1], alpha: f64) -> [f64; AGES + 1] {
+    let mut l = [1.0; AGES + 1];
+    for x in 1..=AGES {
+        l[x] = 1.0 / (1.0 + (2.0 * (alpha + std[x])).exp());
+    }
+    l
+}
+
+/// Life expectancy at birth of a survivorship column.
+fn life_expectancy(l: &[f64; AGES + 1]) -> f64 {
+    let mut e = l[1] + A0 * (1.0 - l[1]);
+    for x in 1..AGES - 1 {
+        e += 0.5 * (l[x] + l[x + 1]);
+    }
+    e + l[AGES - 1] * E100
+}
+
+/// e0 at every point of the α grid, for one sex (decreasing in α).
+pub fn e0_table(std: &[f64; AGES + 1]) -> Vec<f64> {
+    (0..ALPHA_POINTS).map(|i| life_expectancy(&survivorship(std, ALPHA_MIN + ALPHA_STEP * i as f64))).collect()
+}
+
+/// The α that gives life expectancy `e0`, by interpolation in a table from [`e0_table`].
+pub fn alpha_for_e0(table: &[f64], e0: f64) -> f64 {
+    // The table decreases with α; find the first point at or below e0.
+    let i = table.partition_point(|&e| e > e0);
+    if i == 0 {
+        return ALPHA_MIN;
+    }
+    if i >= table.len() {
+        return ALPHA_MIN + ALPHA_STEP * (table.len() - 1) as f64;
+    }
+    let (hi, lo) = (table[i - 1], table[i]);
+    let frac = if hi > lo { (hi - e0) / (hi - lo) } else { 0.0 };
+    ALPHA_MIN + ALPHA_STEP * ((i - 1) as f64 + frac)
+}
+
+/// One-year survival ratios for ages 0..=100 and the survival of births to the year end,
+/// for the α that matches `e0`.
+pub fn survival_for_alpha(std: &[f64; AGES + 1], alpha: f64) -> ([f64; AGES], f64) {
+    let l = survivorship(std, alpha);
+    let mut person_years = [0.0; AGES];
+    person_years[0] = l[1] + A0 * (1.0 - l[1]);
+    for x in 1..AGES - 1 {
+        person_years[x] = 0.5 * (l[x] + l[x + 1]);
+    }
+    person_years[AGES - 1] = l[AGES - 1] * E100;
+    let mut s = [0.0; AGES];
+    for a in 0..AGES - 2 {
+        s[a] = if person_years[a] > 0.0 { person_years[a + 1] / person_years[a] } else { 0.0 };
+    }
+    // The last single age and the open group survive together into the open group:
+    // T_100 / T_99 with T_99 = L_99 + T_100 (the usual open-interval rule).
+    let open = person_years[AGES - 1];
+    let s_open = if person_years[AGES - 2] + open > 0.0 { open / (person_years[AGES - 2] + open) } else { 0.0 };
+    s[AGES - 2] = s_open;
+    s[AGES - 1] = s_open;
+    // Births during the year are on average half a year old at its end.
+    (s, person_years[0])
+}
+
+/// Rogers-Castro model migration schedule with its labour peak at `peak_age` (Rogers & Castro
+/// 1981 standard shape [S42]): returns the profile summing to one over both sexes, and the same
+/// shape scaled so its maximum is one.
+pub fn migration_profile(peak_age: f64) -> ([[f64; AGES]; SEXES], [[f64; AGES]; SEXES]) {
+    // Standard-shape coefficients [A]; only the peak location is uncertain (MODEL.md §5).
+    let (a1, alpha1, a2, alpha2, lambda2, c): (f64, f64, f64, f64, f64, f64) = (0.02, 0.1, 0.06, 0.1, 0.4, 0.003);
+    let mu2 = peak_age - (lambda2 / alpha2).ln() / (lambda2 - alpha2);
+    let mut m = [0.0; AGES];
+    for (a, v) in m.iter_mut().enumerate() {
+        let x = a as f64;
+        *v = a1 * (-alpha1 * x).exp() + a2 * (-alpha2 * (x - mu2) - (-lambda2 * (x - mu2)).exp()).exp() + c;
+    }
+    let sum: f64 = m.iter().sum::<f64>() * SEXES as f64;
+    let max = m.iter().copied().fold(0.0, f64::max);
+    let mut profile = [[0.0; AGES]; SEXES];
+    let mut shape = [[0.0; AGES]; SEXES];
+    for s in 0..SEXES {
+        for a in 0..AGES {
+            profile[s][a] = m[a] / sum;
+            shape[s][a] = m[a] / max;
+        }
+    }
+    (profile, shape)
+}
+
+/// Survival schedules tabulated on a grid of life expectancies, so that a year's schedule is a
+/// linear interpolation (no exponentials in the year loop) and does not depend on the horizon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurvivalTable {
+    /// Life expectancy of the first row.
+    pub e0_min: f64,
+    /// Step between rows, years of e0.
+    pub step: f64,
+    /// One-year survival by age (0..=100), then the survival of births to the year end.
+    pub rows: Vec<[f64; AGES + 1]>,
+}
+
+impl SurvivalTable {
+    /// Tabulates e0 from 50 to 95 in steps of 0.05 years for one sex's Brass standard.
+    pub fn build(std: &[f64; AGES + 1]) -> SurvivalTable {
+        let (e0_min, step, n) = (50.0, 0.05, 901);
+        let table = e0_table(std);
+        let rows = (0..n)
+            .map(|i| {
+                let (s, s0) = survival_for_e0(std, &table, e0_min + step * i as f64);
+                let mut row = [0.0; AGES + 1];
+                row[..AGES].copy_from_slice(&s);
+                row[AGES] = s0;
+                row
+            })
+            .collect();
+        SurvivalTable { e0_min, step, rows }
+    }
+
+    /// Writes the schedule for life expectancy `e0` (clamped to the grid) into `out`.
+    pub fn at(&self, e0: f64, out: &mut [f64; AGES + 1]) {
+        let x = ((e0 - self.e0_min) / self.step).clamp(0.0, (self.rows.len() - 1) as f64);
+        let i = (x.floor() as usize).min(self.rows.len().saturating_sub(2));
+        let w = x - i as f64;
+        let (lo, hi) = (&self.rows[i], &self.rows[(i + 1).min(self.rows.len() - 1)]);
+        for a in 0..=AGES {
+            out[a] = (1.0 - w) * lo[a] + w * hi[a];
+        }
+    }
+}
+
+/// Survival for a target e0 using an e0 table from [`e0_table`] (one column of exponentials).
+pub fn survival_for_e0(std: &[f64; AGES + 1], table: &[f64], e0: f64) -> ([f64; AGES], f64) {
+    survival_for_alpha(std, alpha_for_e0(table, e0))
+}
+
+/// Yearly rates decided by `settlement` and applied here.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rates {
+    /// R -> L at the profile peak.
+    pub rural_to_town: f64,
+    /// R -> L reclassification, all ages.
+    pub reclass: f64,
+    /// R -> out at the profile peak.
+    pub out_rural: f64,
+    /// L -> R at the profile peak.
+    pub return_local: f64,
+    /// L -> H, all ages.
+    pub convert_local: f64,
+    /// E0 -> E1, all ages.
+    pub permit: f64,
+    /// E1 -> H, all ages.
+    pub convert_external: f64,
+    /// E0, E1 -> out at the profile peak.
+    pub out_external: f64,
+    /// In-migrants of the year, persons.
+    pub in_migration: f64,
+    /// Talent in-migrants (lever L19), persons.
+    pub talent: f64,
+    /// Share of in-migrants who are returning Liuyang hukou holders.
+    pub omega_return: f64,
+}
+
+/// Caps the outflow rates of one cell so that they sum to at most one (no negative stock).
+fn capped<const N: usize>(mut rates: [f64; N]) -> [f64; N] {
+    let total: f64 = rates.iter().sum();
+    if total > 1.0 {
+        for r in &mut rates {
+            *r /= total;
+        }
+    }
+    rates
+}
+
+/// Ages counted as working age for transfer employment.
+const WORKING_AGES: std::ops::RangeInclusive<usize> = 16..=59;
+
+/// Step 7: survive and age, births, flows, in-migration. Writes demographic flows into `row`
+/// and the status flows into `cx`.
+#[allow(clippy::too_many_arguments)]
+pub fn advance(
+    inputs: &Inputs,
+    params: &Params,
+    levers: &LeverPath,
+    prepared: &Prepared,
+    state: &mut CityState,
+    rates: &Rates,
+    cx: &mut YearContext,
+    row: &mut [f64; IndicatorId::COUNT],
+) {
+    let _ = levers;
+    let before: f64 = state.totals.iter().sum();
+
+    // Female exposure at the start of the year, ages 15..=49, for the births formula.
+    let mut start_f = [[0.0; 35]; GROUPS];
+    for g in 0..GROUPS {
+        start_f[g].copy_from_slice(&state.pop[g][1][15..50]);
+    }
+
+    // (1) survive and age, in place from the oldest age down, with the year's schedule.
+    let years_from_base = f64::from(cx.year) - f64::from(inputs.base_year);
+    let e0 = params[ParamId::E0] + params[ParamId::E0Gain] * years_from_base;
+    let gap = params[ParamId::E0SexGap];
+    let mut schedules = [[0.0; AGES + 1]; SEXES];
+    // Both-sexes e0 is split around the mean by the sex gap (with a sex ratio near one the
+    // population-weighted and simple means differ by well under 0.1 year).
+    inputs.survival[0].at(e0 - gap / 2.0, &mut schedules[0]);
+    inputs.survival[1].at(e0 + gap / 2.0, &mut schedules[1]);
+    for s in 0..SEXES {
+        let surv = &schedules[s];
+        for g in 0..GROUPS {
+            let p = &mut state.pop[g][s];
+            let old = *p;
+            p[0] = 0.0;
+            for a in 1..AGES - 1 {
+                p[a] = surv[a - 1] * old[a - 1];
+            }
+            p[AGES - 1] = surv[AGES - 1] * old[AGES - 1] + surv[AGES - 2] * old[AGES - 2];
+        }
+    }
+    let survivors: f64 = group_totals(&state.pop).iter().sum();
+
+    // (2) births, by the mother's group.
+    let tfr = params[ParamId::Tfr] * (1.0 + params[ParamId::TfrDrift]).powf(years_from_base);
+    let srb = params[ParamId::Srb];
+    let boy_share = srb / (100.0 + srb);
+    let s0 = [schedules[0][AGES], schedules[1][AGES]];
+    let mut births = 0.0;
+    let mut births_surviving = 0.0;
+    for g in 0..GROUPS {
+        let tfr_g = if g == E0 || g == E1 { tfr * params[ParamId::TfrMultE] } else { tfr };
+        let mut b = 0.0;
+        for (k, a) in (15..50).enumerate() {
+            b += inputs.fertility_pattern[a] * 0.5 * (start_f[g][k] + state.pop[g][1][a]);
+        }
+        b *= tfr_g;
+        births += b;
+        state.pop[g][0][0] = b * boy_share * s0[0];
+        state.pop[g][1][0] = b * (1.0 - boy_share) * s0[1];
+        births_surviving += state.pop[g][0][0] + state.pop[g][1][0];
+    }
+    let deaths = (before - survivors) + (births - births_surviving);
+
+    // (3) status and migration flows, cell by cell on the survived population.
+    let shape = &prepared.migration_shape;
+    let mut out_total = 0.0;
+    let (mut permits, mut conv_ext, mut conv_loc, mut rural_movers) = (0.0, 0.0, 0.0, 0.0);
+    // The shape peaks at one, so if the rates at the peak sum to at most one no cell needs capping
+    // and the loop skips the check; otherwise each cell is capped.
+    let need_cap = rates.rural_to_town + rates.reclass + rates.out_rural > 1.0
+        || rates.return_local + rates.convert_local > 1.0
+        || rates.permit + rates.out_external > 1.0
+        || rates.convert_external + rates.out_external > 1.0;
+    for s in 0..SEXES {
+        for a in 0..AGES {
+            let m = shape[s][a];
+            let q = [state.pop[R][s][a], state.pop[L][s][a], state.pop[E0][s][a], state.pop[E1][s][a]];
+            let mut r = [
+                [rates.rural_to_town * m + rates.reclass, rates.out_rural * m],
+                [rates.return_local * m, rates.convert_local],
+                [rates.permit, rates.out_external * m],
+                [rates.convert_external, rates.out_external * m],
+            ];
+            if need_cap {
+                for pair in &mut r {
+                    *pair = capped(*pair);
+                }
+            }
+            let [[r_rl, r_ro], [r_lr, r_lh], [r_p, r_e0o], [r_eh, r_e1o]] = r;
+            let f_rl = r_rl * q[0];
+            let o_r = r_ro * q[0];
+            let f_lr = r_lr * q[1];
+            let f_lh = r_lh * q[1];
+            let f_p = r_p * q[2];
+            let o_e0 = r_e0o * q[2];
+            let f_eh = r_eh * q[3];
+            let o_e1 = r_e1o * q[3];
+            state.pop[R][s][a] = q[0] - f_rl - o_r + f_lr;
+            state.pop[L][s][a] = q[1] - f_lr - f_lh + f_rl;
+            state.pop[E0][s][a] = q[2] - f_p - o_e0;
+            state.pop[E1][s][a] = q[3] - f_eh - o_e1 + f_p;
+            state.pop[H][s][a] += f_lh + f_eh;
+            out_total += o_r + o_e0 + o_e1;
+            permits += f_p;
+            conv_ext += f_eh;
+            conv_loc += f_lh;
+            if WORKING_AGES.contains(&a) {
+                rural_movers += f_rl + o_r;
+            }
+        }
+    }
+
+    // (4) in-migration along the age profile: returning hukou holders split evenly between
+    // village and town [A], the rest arrive as E0; talent arrives holding a permit [A].
+    let returning = rates.in_migration * rates.omega_return;
+    let newcomers = rates.in_migration - returning;
+    let profile = &prepared.migration_profile;
+    for s in 0..SEXES {
+        for a in 0..AGES {
+            let share = profile[s][a];
+            state.pop[R][s][a] += 0.5 * returning * share;
+            state.pop[L][s][a] += 0.5 * returning * share;
+            state.pop[E0][s][a] += newcomers * share;
+            state.pop[E1][s][a] += rates.talent * share;
+        }
+    }
+    let in_total = rates.in_migration + rates.talent;
+
+    state.totals = group_totals(&state.pop);
+    cx.permits = permits;
+    cx.conversions = [conv_ext, conv_loc];
+    cx.rural_movers = rural_movers;
+    state.vital = [births, deaths, in_total, out_total];
+    row[IndicatorId::Births as usize] = births;
+    row[IndicatorId::Deaths as usize] = deaths;
+    row[IndicatorId::InMigration as usize] = in_total;
+    row[IndicatorId::OutMigration as usize] = out_total;
+}
+
+/// Sum of a slice with four accumulators, so the compiler can vectorise it (a plain fold must
+/// keep the sequential order of float additions).
+pub fn sum(xs: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let chunks = xs.chunks_exact(4);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
+}
+
+/// Persons in `group` aged `ages`, both sexes.
+pub fn count(pop: &super::Pop, group: usize, ages: std::ops::RangeInclusive<usize>) -> f64 {
+    sum(&pop[group][0][ages.clone()]) + sum(&pop[group][1][ages])
+}
+
+/// Persons of every group aged `ages`, both sexes.
+pub fn count_all(pop: &super::Pop, ages: std::ops::RangeInclusive<usize>) -> f64 {
+    (0..GROUPS).map(|g| count(pop, g, ages.clone())).sum()
+}
+
+/// Residents by group.
+pub fn group_totals(pop: &super::Pop) -> [f64; GROUPS] {
+    std::array::from_fn(|g| count(pop, g, 0..=AGES - 1))
+}
+
+/// Urban residents: every group but R.
+pub fn urban(pop: &super::Pop) -> f64 {
+    group_totals(pop)[L..].iter().sum()
+}
+
+/// All residents.
+pub fn total(pop: &super::Pop) -> f64 {
+    group_totals(pop).iter().sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat_std() -> [f64; AGES + 1] {
+        // A Gompertz-like standard: mortality doubling every 8 years from 0.0002 at 30.
+        let mut l = [1.0; AGES + 1];
+        for x in 1..=AGES {
+            let m = 0.0002 * 2f64.powf((x as f64 - 30.0) / 8.0) + 0.0005 * (-(x as f64)).exp();
+            l[x] = l[x - 1] * (-m).exp();
+        }
+        let mut y = [f64::NEG_INFINITY; AGES + 1];
+        for x in 1..=AGES {
+            y[x] = brass_logit(l[x].clamp(1e-12, 1.0 - 1e-12));
+        }
+        y
+    }
+
+    #[test]
+    fn survival_hits_target_e0() {
+        let std = flat_std();
+        for target in [70.0, 78.0, 82.5] {
+            let table = e0_table(&std);
+            let alpha = alpha_for_e0(&table, target);
+            let l = survivorship(&std, alpha);
+            assert!((life_expectancy(&l) - target).abs() < 0.02, "target {target}");
+        }
+    }
+
+    #[test]
+    fn higher_e0_means_higher_survival_at_every_age() {
+        let std = flat_std();
+        let table = e0_table(&std);
+        let (lo, _) = survival_for_e0(&std, &table, 76.0);
+        let (hi, _) = survival_for_e0(&std, &table, 80.0);
+        for a in 0..AGES {
+            assert!(hi[a] >= lo[a] - 1e-12, "age {a}");
+            assert!((0.0..=1.0).contains(&lo[a]));
+        }
+    }
+
+    #[test]
+    fn migration_profile_sums_to_one_and_peaks_near_the_peak_age() {
+        for peak in [20.0, 23.0, 26.0] {
+            let (p, shape) = migration_profile(peak);
+            let sum: f64 = p.iter().flatten().sum();
+            assert!((sum - 1.0).abs() < 1e-12);
+            let argmax = (15..40).max_by(|&a, &b| shape[0][a].total_cmp(&shape[0][b])).unwrap_or(0);
+            assert!((argmax as f64 - peak).abs() <= 1.0, "peak {peak} argmax {argmax}");
+        }
+    }
+
+    #[test]
+    fn capped_rates_never_exceed_one() {
+        let r = capped([0.9, 0.6]);
+        assert!((r[0] + r[1] - 1.0).abs() < 1e-12);
+        assert_eq!(capped([0.2, 0.3]), [0.2, 0.3]);
+    }
+}

@@ -1,0 +1,266 @@
+//! The plan's targets and milestones (`seeds/plan-targets.toml`) and their assessment against a
+//! simulated trajectory.
+//!
+//! Counts such as 6.8万 new urban jobs are read as cumulative over 2025-2028 by default, or over
+//! 2024-2028 with the switch (MODEL.md §0); every assessment says which reading it used.
+//! Level targets are judged at the end of 2028, annual targets in every year of the period.
+
+use serde::Deserialize;
+
+use crate::model::{IndicatorId, Year};
+use crate::scenario::TargetPeriod;
+
+/// Last year of the plan (it expires on 2028-12-31).
+pub const PLAN_END: Year = 2028;
+
+/// How a target aggregates its indicator over the period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Summed over the target period.
+    Cumulative,
+    /// Holds at every year end of the period.
+    EveryYear,
+    /// Level reached by the end of 2028.
+    ByEnd,
+    /// Done or not done (not simulated).
+    Milestone,
+}
+
+/// Comparison a target asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum Direction {
+    /// At least the quantity.
+    #[serde(rename = ">=")]
+    AtLeast,
+    /// Exactly the quantity.
+    #[serde(rename = "=")]
+    Equal,
+    /// At most the quantity.
+    #[serde(rename = "<=")]
+    AtMost,
+}
+
+impl Direction {
+    /// The symbol as written in the plan file.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Direction::AtLeast => "≥",
+            Direction::Equal => "=",
+            Direction::AtMost => "≤",
+        }
+    }
+}
+
+/// One target or milestone of the plan.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Stable id.
+    pub id: String,
+    /// Clause of the plan.
+    pub clause: String,
+    /// "T" numeric target or "M" milestone.
+    pub kind: String,
+    /// The plan's words.
+    pub text_zh: String,
+    /// English rendering.
+    pub text_en: String,
+    /// Target quantity in `unit`.
+    pub quantity: f64,
+    /// Unit.
+    pub unit: String,
+    /// Comparison.
+    pub direction: Direction,
+    /// Aggregation over the period.
+    pub period: Period,
+    /// Responsible units.
+    pub responsible: Vec<String>,
+    /// Indicator id, or "" when not simulated.
+    pub indicator: String,
+    /// Outcome id of MODEL.md §6.
+    pub model_ref: String,
+    /// Caveat.
+    pub note: String,
+}
+
+impl Target {
+    /// The simulated indicator, if any.
+    pub fn indicator_id(&self) -> Option<IndicatorId> {
+        IndicatorId::from_key(&self.indicator)
+    }
+}
+
+/// Header of the plan.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInfo {
+    /// Title.
+    pub title: String,
+    /// Issuer.
+    pub issuer: String,
+    /// Issue date.
+    pub issued: String,
+    /// Expiry date.
+    pub expires: String,
+    /// Where the text is.
+    pub source: String,
+    /// Default reading of the target period.
+    pub default_period: String,
+}
+
+/// The plan's targets.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanTargets {
+    /// Header.
+    pub plan: PlanInfo,
+    /// Targets and milestones in the plan's order.
+    pub target: Vec<Target>,
+}
+
+impl PlanTargets {
+    /// Parses and checks the targets file.
+    ///
+    /// # Errors
+    /// A TOML error with its line, or a target naming an unknown indicator or repeating an id.
+    pub fn parse(name: &str, text: &str) -> Result<PlanTargets, String> {
+        let t: PlanTargets = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        let mut problems = Vec::new();
+        for (i, target) in t.target.iter().enumerate() {
+            if !target.indicator.is_empty() && target.indicator_id().is_none() {
+                problems.push(format!("{name}: target `{}`: unknown indicator `{}`", target.id, target.indicator));
+            }
+            if t.target[..i].iter().any(|o| o.id == target.id) {
+                problems.push(format!("{name}: target id `{}` appears twice", target.id));
+            }
+        }
+        if problems.is_empty() { Ok(t) } else { Err(problems.join("\n")) }
+    }
+}
+
+/// Outcome of one target in one trajectory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    /// The achieved value: the sum, the end value, or the worst year.
+    pub value: f64,
+    /// Whether the target is met; `None` when the trajectory does not reach the end of the
+    /// period (the value is then partial).
+    pub met: Option<bool>,
+    /// First and last year assessed.
+    pub years: (Year, Year),
+}
+
+/// First year of the target period.
+pub fn period_start(period: TargetPeriod) -> Year {
+    match period {
+        TargetPeriod::From2025 => 2025,
+        TargetPeriod::From2024 => 2024,
+    }
+}
+
+/// Assesses a simulated target. `rows` holds (year, indicators) in year order.
+/// Returns `None` for milestones and unsimulated targets, or when no simulated year falls in
+/// the period.
+pub fn assess(
+    target: &Target,
+    rows: &[(Year, &[f64; IndicatorId::COUNT])],
+    period: TargetPeriod,
+) -> Option<Assessment> {
+    let id = target.indicator_id()?;
+    let start = match target.period {
+        Period::Milestone => return None,
+        Period::ByEnd => PLAN_END,
+        Period::Cumulative | Period::EveryYear => period_start(period),
+    };
+    let values: Vec<(Year, f64)> =
+        rows.iter().filter(|(y, _)| (start..=PLAN_END).contains(y)).map(|(y, r)| (*y, r[id as usize])).collect();
+    let (&(first, _), &(last, _)) = (values.first()?, values.last()?);
+    let complete = last == PLAN_END;
+    let q = target.quantity;
+    let holds = |v: f64| match target.direction {
+        Direction::AtLeast => v >= q - 1e-9 * q.abs().max(1.0),
+        Direction::AtMost => v <= q + 1e-9 * q.abs().max(1.0),
+        Direction::Equal => (v - q).abs() <= 1e-9 * q.abs().max(1.0),
+    };
+    let (value, met) = match target.period {
+        Period::Cumulative => {
+            let sum: f64 = values.iter().map(|(_, v)| v).sum();
+            (sum, holds(sum))
+        }
+        Period::ByEnd => (values[values.len() - 1].1, holds(values[values.len() - 1].1)),
+        Period::EveryYear => {
+            // The worst year is the one furthest on the wrong side of the quantity.
+            let worst = values
+                .iter()
+                .map(|(_, v)| *v)
+                .max_by(|a, b| {
+                    let miss = |v: f64| match target.direction {
+                        Direction::AtLeast => q - v,
+                        Direction::AtMost => v - q,
+                        Direction::Equal => (v - q).abs(),
+                    };
+                    miss(*a).total_cmp(&miss(*b))
+                })
+                .unwrap_or(f64::NAN);
+            (worst, values.iter().all(|(_, v)| holds(*v)))
+        }
+        Period::Milestone => return None,
+    };
+    Some(Assessment { value, met: complete.then_some(met), years: (first, last) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(period: Period, direction: Direction, quantity: f64) -> Target {
+        Target {
+            id: "t".into(),
+            clause: "".into(),
+            kind: "T".into(),
+            text_zh: "".into(),
+            text_en: "".into(),
+            quantity,
+            unit: "".into(),
+            direction,
+            period,
+            responsible: vec![],
+            indicator: "new_urban_jobs".into(),
+            model_ref: "".into(),
+            note: "".into(),
+        }
+    }
+
+    fn rows(values: &[(Year, f64)]) -> Vec<(Year, [f64; IndicatorId::COUNT])> {
+        values
+            .iter()
+            .map(|&(y, v)| {
+                let mut r = [0.0; IndicatorId::COUNT];
+                r[IndicatorId::NewUrbanJobs as usize] = v;
+                (y, r)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cumulative_sums_over_the_chosen_period() {
+        let data = rows(&[(2024, 10.0), (2025, 20.0), (2026, 20.0), (2027, 20.0), (2028, 20.0)]);
+        let refs: Vec<_> = data.iter().map(|(y, r)| (*y, r)).collect();
+        let t = target(Period::Cumulative, Direction::AtLeast, 85.0);
+        let a = assess(&t, &refs, TargetPeriod::From2025).unwrap();
+        assert_eq!((a.value, a.met), (80.0, Some(false)));
+        let b = assess(&t, &refs, TargetPeriod::From2024).unwrap();
+        assert_eq!((b.value, b.met), (90.0, Some(true)));
+    }
+
+    #[test]
+    fn every_year_reports_the_worst_year_and_partial_horizons_are_undecided() {
+        let data = rows(&[(2025, 0.0), (2026, 3.0), (2027, 0.0)]);
+        let refs: Vec<_> = data.iter().map(|(y, r)| (*y, r)).collect();
+        let t = target(Period::EveryYear, Direction::Equal, 0.0);
+        let a = assess(&t, &refs, TargetPeriod::From2025).unwrap();
+        assert_eq!(a.value, 3.0);
+        assert_eq!(a.met, None, "2028 is not simulated, so the target is undecided");
+    }
+}

@@ -1,0 +1,25 @@
+//! Shared helpers: the shipped baseline and scenarios from text.
+
+use std::path::Path;
+
+use urbsim::baseline::Baseline;
+use urbsim::projection::ScenarioKeys;
+use urbsim::scenario::{Scenario, load_str};
+
+/// The shipped baseline data.
+pub const BASELINE: &str = include_str!("../../seeds/liuyang-baseline.toml");
+/// The shipped plan targets.
+pub const TARGETS: &str = include_str!("../../seeds/plan-targets.toml");
+
+/// The shipped baseline, parsed.
+pub fn baseline() -> Baseline {
+    Baseline::parse("baseline", BASELINE).expect("the shipped baseline is valid")
+}
+
+/// A scenario from text; `extends` resolves against `scenarios/`.
+pub fn scenario(b: &Baseline, text: &str) -> Scenario {
+    let keys = ScenarioKeys::new(b);
+    let schema = keys.schema();
+    let mut read = |p: &Path| std::fs::read_to_string(p);
+    load_str(Path::new("scenarios/test.toml"), text, &schema, &mut read).unwrap_or_else(|e| panic!("{e}"))
+}

@@ -1,0 +1,11 @@
+//! The one integration-test binary (STYLE.md): model invariants and monotone responses,
+//! backcast acceptance, golden results of the shipped scenarios, the command line, and the
+//! code conventions (tidy).
+
+mod alloc;
+mod backcast;
+mod cli;
+mod common;
+mod golden;
+mod properties;
+mod tidy;
