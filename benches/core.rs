@@ -44,4 +44,14 @@ fn core(c: &mut Criterion) {
 }
 
 criterion_group!(benches, core);
-criterion_main!(benches);
+criterion_main!(benches, extra);
+fn init_only(c: &mut Criterion) {
+    let b = Baseline::parse("baseline", BASELINE).expect("shipped baseline");
+    let params = b.central_params();
+    let levers = b.default_levers(b.base_year + 1);
+    let demo = base_state(&b, &params);
+    c.bench_function("init/initial_state", |bench| {
+        bench.iter(|| black_box(initial_state(&b.inputs, &params, &levers, &demo)))
+    });
+}
+criterion_group!(extra, init_only);

@@ -210,8 +210,152 @@ fn capped<const N: usize>(mut rates: [f64; N]) -> [f64; N] {
 /// Ages counted as working age for transfer employment.
 const WORKING_AGES: std::ops::RangeInclusive<usize> = 16..=59;
 
-/// Step 7: survive and age, births, flows, in-migration. Writes demographic flows into `row`
-/// and the status flows into `cx`.
+/// Age bands the other blocks read: 0-2 (nursery), 3-5, 6-11, 12-14, 15-17 (school levels).
+pub const BANDS: [std::ops::RangeInclusive<usize>; 5] = [0..=2, 3..=5, 6..=11, 12..=14, 15..=17];
+
+/// Band of each single age, or `NO_BAND`.
+const NO_BAND: u8 = u8::MAX;
+const BAND_OF: [u8; AGES] = {
+    let mut t = [NO_BAND; AGES];
+    let mut a = 0;
+    while a < AGES {
+        t[a] = match a {
+            0..=2 => 0,
+            3..=5 => 1,
+            6..=11 => 2,
+            12..=14 => 3,
+            15..=17 => 4,
+            _ => NO_BAND,
+        };
+        a += 1;
+    }
+    t
+};
+
+/// Cohort aggregates by group, kept with the population so the other blocks need not re-sum
+/// the 1,010 cells (MODEL.md §3.8: no repeated work in the year loop).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cohorts {
+    /// Persons in each age band of [`BANDS`].
+    pub band: [[f64; 5]; GROUPS],
+    /// Persons aged 16-59.
+    pub working: [f64; GROUPS],
+    /// Persons aged 60+.
+    pub aged: [f64; GROUPS],
+    /// Labour force: persons weighted by participation.
+    pub labour: [f64; GROUPS],
+}
+
+impl Cohorts {
+    /// Adds one cell (all groups at one sex and age `a`) with participation `lfpr`.
+    #[inline(always)]
+    fn add(&mut self, a: usize, persons: &[f64; GROUPS], lfpr: f64) {
+        for g in 0..GROUPS {
+            self.labour[g] += persons[g] * lfpr;
+        }
+        let b = BAND_OF[a];
+        if b != NO_BAND {
+            for g in 0..GROUPS {
+                self.band[g][b as usize] += persons[g];
+            }
+        } else if WORKING_AGES.contains(&a) {
+            for g in 0..GROUPS {
+                self.working[g] += persons[g];
+            }
+        } else if a >= 60 {
+            for g in 0..GROUPS {
+                self.aged[g] += persons[g];
+            }
+        }
+        // Ages 16 and 17 are in a school band and of working age.
+        if b != NO_BAND && WORKING_AGES.contains(&a) {
+            for g in 0..GROUPS {
+                self.working[g] += persons[g];
+            }
+        }
+    }
+
+    /// Aggregates of a population.
+    pub fn of(pop: &super::Pop, lfpr: &[[f64; AGES]; SEXES]) -> Cohorts {
+        let mut c = Cohorts::default();
+        for s in 0..SEXES {
+            for a in 0..AGES {
+                let cell = std::array::from_fn(|g| pop[g][s][a]);
+                c.add(a, &cell, lfpr[s][a]);
+            }
+        }
+        c
+    }
+
+    /// Persons of every group aged 60+.
+    pub fn aged_total(&self) -> f64 {
+        self.aged.iter().sum()
+    }
+}
+
+/// Status flows and in-migration of one year, accumulated over cells.
+#[derive(Default)]
+struct FlowTotals {
+    out: f64,
+    permits: f64,
+    conv_ext: f64,
+    conv_loc: f64,
+    rural_movers: f64,
+}
+
+/// Applies the year's status flows and in-migration to the survived persons `q` of one cell
+/// (groups R, L, E0, E1, H) and returns the cell's end-of-year values.
+#[inline(always)]
+fn flow_cell(
+    q: [f64; GROUPS],
+    m: f64,
+    share: f64,
+    working: bool,
+    rates: &Rates,
+    cap: bool,
+    t: &mut FlowTotals,
+) -> [f64; GROUPS] {
+    let mut r = [
+        [rates.rural_to_town * m + rates.reclass, rates.out_rural * m],
+        [rates.return_local * m, rates.convert_local],
+        [rates.permit, rates.out_external * m],
+        [rates.convert_external, rates.out_external * m],
+    ];
+    if cap {
+        for pair in &mut r {
+            *pair = capped(*pair);
+        }
+    }
+    let [[r_rl, r_ro], [r_lr, r_lh], [r_p, r_e0o], [r_eh, r_e1o]] = r;
+    let (f_rl, o_r) = (r_rl * q[R], r_ro * q[R]);
+    let (f_lr, f_lh) = (r_lr * q[L], r_lh * q[L]);
+    let (f_p, o_e0) = (r_p * q[E0], r_e0o * q[E0]);
+    let (f_eh, o_e1) = (r_eh * q[E1], r_e1o * q[E1]);
+    t.out += o_r + o_e0 + o_e1;
+    t.permits += f_p;
+    t.conv_ext += f_eh;
+    t.conv_loc += f_lh;
+    if working {
+        t.rural_movers += f_rl + o_r;
+    }
+    // In-migrants: returning hukou holders split evenly between village and town [A], the rest
+    // arrive as E0, talent holding a permit [A].
+    let returning = rates.in_migration * rates.omega_return * share;
+    let newcomers = (rates.in_migration - rates.in_migration * rates.omega_return) * share;
+    [
+        q[R] - f_rl - o_r + f_lr + 0.5 * returning,
+        q[L] - f_lr - f_lh + f_rl + 0.5 * returning,
+        q[E0] - f_p - o_e0 + newcomers,
+        q[E1] - f_eh - o_e1 + f_p + rates.talent * share,
+        q[H] + f_lh + f_eh,
+    ]
+}
+
+/// Step 7: survive and age, births, flows, in-migration, in one pass over the cells. Writes
+/// demographic flows into `row` and the status flows into `cx`.
+///
+/// Ages are visited from the oldest down, so each cell's survivors are computed from the
+/// previous age before that age is overwritten; age 0 waits for the births.
 #[allow(clippy::too_many_arguments)]
 pub fn advance(
     inputs: &Inputs,
@@ -225,14 +369,6 @@ pub fn advance(
 ) {
     let _ = levers;
     let before: f64 = state.totals.iter().sum();
-
-    // Female exposure at the start of the year, ages 15..=49, for the births formula.
-    let mut start_f = [[0.0; 35]; GROUPS];
-    for g in 0..GROUPS {
-        start_f[g].copy_from_slice(&state.pop[g][1][15..50]);
-    }
-
-    // (1) survive and age, in place from the oldest age down, with the year's schedule.
     let years_from_base = f64::from(cx.year) - f64::from(inputs.base_year);
     let e0 = params[ParamId::E0] + params[ParamId::E0Gain] * years_from_base;
     let gap = params[ParamId::E0SexGap];
@@ -241,115 +377,80 @@ pub fn advance(
     // population-weighted and simple means differ by well under 0.1 year).
     inputs.survival[0].at(e0 - gap / 2.0, &mut schedules[0]);
     inputs.survival[1].at(e0 + gap / 2.0, &mut schedules[1]);
-    for s in 0..SEXES {
-        let surv = &schedules[s];
-        for g in 0..GROUPS {
-            let p = &mut state.pop[g][s];
-            let old = *p;
-            p[0] = 0.0;
-            for a in 1..AGES - 1 {
-                p[a] = surv[a - 1] * old[a - 1];
-            }
-            p[AGES - 1] = surv[AGES - 1] * old[AGES - 1] + surv[AGES - 2] * old[AGES - 2];
-        }
-    }
-    let survivors: f64 = group_totals(&state.pop).iter().sum();
-
-    // (2) births, by the mother's group.
-    let tfr = params[ParamId::Tfr] * (1.0 + params[ParamId::TfrDrift]).powf(years_from_base);
-    let srb = params[ParamId::Srb];
-    let boy_share = srb / (100.0 + srb);
-    let s0 = [schedules[0][AGES], schedules[1][AGES]];
-    let mut births = 0.0;
-    let mut births_surviving = 0.0;
-    for g in 0..GROUPS {
-        let tfr_g = if g == E0 || g == E1 { tfr * params[ParamId::TfrMultE] } else { tfr };
-        let mut b = 0.0;
-        for (k, a) in (15..50).enumerate() {
-            b += inputs.fertility_pattern[a] * 0.5 * (start_f[g][k] + state.pop[g][1][a]);
-        }
-        b *= tfr_g;
-        births += b;
-        state.pop[g][0][0] = b * boy_share * s0[0];
-        state.pop[g][1][0] = b * (1.0 - boy_share) * s0[1];
-        births_surviving += state.pop[g][0][0] + state.pop[g][1][0];
-    }
-    let deaths = (before - survivors) + (births - births_surviving);
-
-    // (3) status and migration flows, cell by cell on the survived population.
-    let shape = &prepared.migration_shape;
-    let mut out_total = 0.0;
-    let (mut permits, mut conv_ext, mut conv_loc, mut rural_movers) = (0.0, 0.0, 0.0, 0.0);
-    // The shape peaks at one, so if the rates at the peak sum to at most one no cell needs capping
-    // and the loop skips the check; otherwise each cell is capped.
-    let need_cap = rates.rural_to_town + rates.reclass + rates.out_rural > 1.0
+    // The shape peaks at one, so if the rates at the peak sum to at most one no cell needs
+    // capping and the check is skipped.
+    let cap = rates.rural_to_town + rates.reclass + rates.out_rural > 1.0
         || rates.return_local + rates.convert_local > 1.0
         || rates.permit + rates.out_external > 1.0
         || rates.convert_external + rates.out_external > 1.0;
+    let shape = &prepared.migration_shape;
+    let profile = &prepared.migration_profile;
+    let mut t = FlowTotals::default();
+    let mut totals = [0.0; GROUPS];
+    let mut cohorts = Cohorts::default();
+    let mut survivors = 0.0;
+    let mut exposure = [0.0; GROUPS];
     for s in 0..SEXES {
-        for a in 0..AGES {
-            let m = shape[s][a];
-            let q = [state.pop[R][s][a], state.pop[L][s][a], state.pop[E0][s][a], state.pop[E1][s][a]];
-            let mut r = [
-                [rates.rural_to_town * m + rates.reclass, rates.out_rural * m],
-                [rates.return_local * m, rates.convert_local],
-                [rates.permit, rates.out_external * m],
-                [rates.convert_external, rates.out_external * m],
-            ];
-            if need_cap {
-                for pair in &mut r {
-                    *pair = capped(*pair);
+        let surv = &schedules[s];
+        for a in (1..AGES).rev() {
+            let mut q = [0.0; GROUPS];
+            for g in 0..GROUPS {
+                let p = &state.pop[g][s];
+                q[g] = if a == AGES - 1 { surv[a] * p[a] + surv[a - 1] * p[a - 1] } else { surv[a - 1] * p[a - 1] };
+            }
+            survivors += q.iter().sum::<f64>();
+            if s == 1 && (15..=49).contains(&a) {
+                // Births: Σ φ[a] (P_f[a] + Q_f[a]) / 2 with P the start-of-year value.
+                let f = 0.5 * inputs.fertility_pattern[a];
+                for g in 0..GROUPS {
+                    exposure[g] += f * (state.pop[g][1][a] + q[g]);
                 }
             }
-            let [[r_rl, r_ro], [r_lr, r_lh], [r_p, r_e0o], [r_eh, r_e1o]] = r;
-            let f_rl = r_rl * q[0];
-            let o_r = r_ro * q[0];
-            let f_lr = r_lr * q[1];
-            let f_lh = r_lh * q[1];
-            let f_p = r_p * q[2];
-            let o_e0 = r_e0o * q[2];
-            let f_eh = r_eh * q[3];
-            let o_e1 = r_e1o * q[3];
-            state.pop[R][s][a] = q[0] - f_rl - o_r + f_lr;
-            state.pop[L][s][a] = q[1] - f_lr - f_lh + f_rl;
-            state.pop[E0][s][a] = q[2] - f_p - o_e0;
-            state.pop[E1][s][a] = q[3] - f_eh - o_e1 + f_p;
-            state.pop[H][s][a] += f_lh + f_eh;
-            out_total += o_r + o_e0 + o_e1;
-            permits += f_p;
-            conv_ext += f_eh;
-            conv_loc += f_lh;
-            if WORKING_AGES.contains(&a) {
-                rural_movers += f_rl + o_r;
+            let new = flow_cell(q, shape[s][a], profile[s][a], WORKING_AGES.contains(&a), rates, cap, &mut t);
+            for g in 0..GROUPS {
+                state.pop[g][s][a] = new[g];
+                totals[g] += new[g];
             }
+            cohorts.add(a, &new, inputs.lfpr[s][a]);
         }
     }
 
-    // (4) in-migration along the age profile: returning hukou holders split evenly between
-    // village and town [A], the rest arrive as E0; talent arrives holding a permit [A].
-    let returning = rates.in_migration * rates.omega_return;
-    let newcomers = rates.in_migration - returning;
-    let profile = &prepared.migration_profile;
-    for s in 0..SEXES {
-        for a in 0..AGES {
-            let share = profile[s][a];
-            state.pop[R][s][a] += 0.5 * returning * share;
-            state.pop[L][s][a] += 0.5 * returning * share;
-            state.pop[E0][s][a] += newcomers * share;
-            state.pop[E1][s][a] += rates.talent * share;
-        }
+    // Births by the mother's group; newborns join it.
+    let tfr = params[ParamId::Tfr] * (1.0 + params[ParamId::TfrDrift]).powf(years_from_base);
+    let srb = params[ParamId::Srb];
+    let boy_share = srb / (100.0 + srb);
+    let mut births = 0.0;
+    let mut births_surviving = 0.0;
+    let mut newborn = [[0.0; GROUPS]; SEXES];
+    for g in 0..GROUPS {
+        let tfr_g = if g == E0 || g == E1 { tfr * params[ParamId::TfrMultE] } else { tfr };
+        let b = tfr_g * exposure[g];
+        births += b;
+        newborn[0][g] = b * boy_share * schedules[0][AGES];
+        newborn[1][g] = b * (1.0 - boy_share) * schedules[1][AGES];
+        births_surviving += newborn[0][g] + newborn[1][g];
     }
+    for s in 0..SEXES {
+        let new = flow_cell(newborn[s], shape[s][0], profile[s][0], false, rates, cap, &mut t);
+        for g in 0..GROUPS {
+            state.pop[g][s][0] = new[g];
+            totals[g] += new[g];
+        }
+        cohorts.add(0, &new, inputs.lfpr[s][0]);
+    }
+    let deaths = (before - survivors) + (births - births_surviving);
     let in_total = rates.in_migration + rates.talent;
 
-    state.totals = group_totals(&state.pop);
-    cx.permits = permits;
-    cx.conversions = [conv_ext, conv_loc];
-    cx.rural_movers = rural_movers;
-    state.vital = [births, deaths, in_total, out_total];
+    state.totals = totals;
+    state.cohorts = cohorts;
+    cx.permits = t.permits;
+    cx.conversions = [t.conv_ext, t.conv_loc];
+    cx.rural_movers = t.rural_movers;
+    state.vital = [births, deaths, in_total, t.out];
     row[IndicatorId::Births as usize] = births;
     row[IndicatorId::Deaths as usize] = deaths;
     row[IndicatorId::InMigration as usize] = in_total;
-    row[IndicatorId::OutMigration as usize] = out_total;
+    row[IndicatorId::OutMigration as usize] = t.out;
 }
 
 /// Sum of a slice with four accumulators, so the compiler can vectorise it (a plain fold must

@@ -13,9 +13,7 @@
 //! NUJ is a gross hiring flow in the official count, so χ adds hiring that replaces leavers;
 //! its value is an assumption until 人社局 publishes 2020-24 NUJ [L].
 
-use super::{
-    AGES, CityState, IndicatorId, Inputs, L, LeverId, LeverPath, ParamId, Params, R, SECTORS, SEXES, YearContext,
-};
+use super::{CityState, IndicatorId, Inputs, L, LeverId, LeverPath, ParamId, Params, R, SECTORS, YearContext};
 
 /// Growth parameters of sectors 1-10, in sector order.
 const GROWTH: [ParamId; 10] = [
@@ -69,19 +67,8 @@ fn value_added(inputs: &Inputs, state: &CityState, jobs: &[f64; SECTORS]) -> f64
 }
 
 /// Labour supply: urban residents by participation, plus rural commuters.
-pub fn labour_supply(inputs: &Inputs, params: &Params, pop: &super::Pop) -> f64 {
-    let mut urban = 0.0;
-    let mut rural = 0.0;
-    for s in 0..SEXES {
-        for a in 0..AGES {
-            let lf = inputs.lfpr[s][a];
-            rural += pop[R][s][a] * lf;
-            for group in &pop[L..] {
-                urban += group[s][a] * lf;
-            }
-        }
-    }
-    urban + params[ParamId::Commuters] * rural
+pub fn labour_supply(params: &Params, cohorts: &super::demography::Cohorts) -> f64 {
+    cohorts.labour[L..].iter().sum::<f64>() + params[ParamId::Commuters] * cohorts.labour[R]
 }
 
 /// Urban jobs implied by the state at the start of a run (used for the reference jobs ratio).
@@ -162,7 +149,6 @@ pub fn economy(
 
 /// Step 10: transfer employment, labour supply, job security, zero-employment households.
 pub fn accounts(
-    inputs: &Inputs,
     params: &Params,
     levers: &LeverPath,
     state: &mut CityState,
@@ -174,10 +160,10 @@ pub fn accounts(
     let transfer = params[ParamId::ENonFarm] * cx.rural_movers
         + params[ParamId::KappaC] * cx.new_urban_jobs
         + params[ParamId::ThetaVt] * vt;
-    state.labour_supply = labour_supply(inputs, params, &state.pop);
+    state.labour_supply = labour_supply(params, &state.cohorts);
 
     // Job security rises with vocational training relative to the E/L working-age population.
-    let el_workers: f64 = (L..super::H).map(|g| super::demography::count(&state.pop, g, 16..=59)).sum();
+    let el_workers: f64 = state.cohorts.working[L..super::H].iter().sum();
     if el_workers > 0.0 {
         state.job_security = (state.job_security + params[ParamId::PhiJs] * vt / el_workers).min(1.0);
     }

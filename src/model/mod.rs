@@ -309,6 +309,8 @@ pub struct CityState {
     pub pop: Pop,
     /// Residents by group (kept equal to the sums of `pop`, so the year loop needs no re-summing).
     pub totals: [f64; GROUPS],
+    /// Cohort aggregates of `pop` (kept equal to them, like `totals`).
+    pub cohorts: demography::Cohorts,
     /// Liuyang urban-hukou holders, wherever they live.
     pub hukou_urban: f64,
     /// Liuyang rural-hukou holders, wherever they live.
@@ -545,7 +547,7 @@ pub fn step<S: Shocks>(
     housing::market(inputs, params, levers, state, &mut cx, row);
     services::update(params, levers, state, &mut cx, row);
     // 10. accounts.
-    employment::accounts(inputs, params, levers, state, &cx, row);
+    employment::accounts(params, levers, state, &cx, row);
     settlement::accounts(params, levers, state, &cx, row);
     state.year = year;
 }

@@ -12,10 +12,8 @@
 //! SA = mean over kindergarten, primary, junior, beds, elderly beds of min(1, C/D)
 //! ```
 
-use super::demography::{count, count_all, total};
-use super::{
-    AGES, CityState, E0, E1, GROUPS, IndicatorId, LeverId, LeverPath, ParamId, Params, Programme, YearContext,
-};
+use super::demography::Cohorts;
+use super::{CityState, E0, E1, GROUPS, IndicatorId, LeverId, LeverPath, ParamId, Params, Programme, YearContext};
 
 /// Pupils per class at the norm: primary 45, junior 50 (GB 50099-2011 §3.0.1 [S12]).
 const CLASS_NORM: [f64; 2] = [45.0, 50.0];
@@ -44,28 +42,23 @@ pub struct Demand {
     pub aged: f64,
 }
 
-fn entitled(pop: &super::Pop, ages: std::ops::RangeInclusive<usize>, school_access: f64) -> f64 {
-    (0..GROUPS)
-        .map(|g| {
-            let n = count(pop, g, ages.clone());
-            if g == E0 || g == E1 { n * school_access } else { n }
-        })
-        .sum()
+/// Persons in age band `band`, with outside migrants counted at the public-school access share.
+fn entitled(c: &Cohorts, band: usize, school_access: f64) -> f64 {
+    (0..GROUPS).map(|g| if g == E0 || g == E1 { c.band[g][band] * school_access } else { c.band[g][band] }).sum()
 }
 
-/// Demand for every service from the current population.
-pub fn demand(params: &Params, levers: &LeverPath, pop: &super::Pop, year: super::Year) -> Demand {
+/// Demand for every service from the cohort aggregates and the resident population.
+pub fn demand(params: &Params, levers: &LeverPath, c: &Cohorts, population: f64, year: super::Year) -> Demand {
     let access = levers.get(year, LeverId::SchoolAccess);
-    let population = total(pop);
-    let aged = count_all(pop, 60..=AGES - 1);
+    let aged = c.aged_total();
     let tekun = params[ParamId::TekunShare] * aged;
     Demand {
-        kg_age: count_all(pop, 3..=5),
+        kg_age: (0..GROUPS).map(|g| c.band[g][1]).sum(),
         seats: [
-            entitled(pop, 3..=5, access) * params[ParamId::KgGer],
-            entitled(pop, 6..=11, access),
-            entitled(pop, 12..=14, access),
-            entitled(pop, 15..=17, access) * params[ParamId::HsGer],
+            entitled(c, 1, access) * params[ParamId::KgGer],
+            entitled(c, 2, access),
+            entitled(c, 3, access),
+            entitled(c, 4, access) * params[ParamId::HsGer],
         ],
         beds: params[ParamId::BedsNorm] * population / 1000.0,
         elderly: params[ParamId::ElderlyBedsNorm] * aged / 1000.0 + tekun,
@@ -122,7 +115,7 @@ pub fn update(
     let national = f64::from(u8::from(state.specialty_hazard[0] >= state.specialty_threshold[0]));
     let provincial = state.specialty_threshold[1..].iter().filter(|&&t| state.specialty_hazard[1] >= t).count() as f64;
 
-    let d = demand(params, levers, &state.pop, year);
+    let d = demand(params, levers, &state.cohorts, state.residents(), year);
     state.service_access = access(state, &d);
     let kg_enrol = d.seats[0].min(state.seats[0]);
     let per_1000 = |x: f64| x / d.population * 1000.0;

@@ -14,7 +14,7 @@
 //! month [S30], is below the 60,000 元 yearly IIT deduction [S41], so "IIT paid" excludes most.
 
 use super::demography::Rates;
-use super::{AGES, CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, R, YearContext};
+use super::{CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, R, YearContext};
 
 /// Default 居住证 processing time D0 in days (MODEL.md §3.2).
 const PERMIT_DAYS_REF: f64 = 15.0;
@@ -134,7 +134,6 @@ pub fn accounts(
     state.hukou_rural = rural.max(0.0);
     state.last_conversions = [conv_ext, conv_loc];
 
-    let pop = &state.pop;
     let [r, l, e0, e1, h] = [state.totals[R], state.totals[L], state.totals[E0], state.totals[E1], state.totals[H]];
     let total = r + l + e0 + e1 + h;
     let urban_res = total - r;
@@ -154,7 +153,7 @@ pub fn accounts(
     set(row, IndicatorId::ExternalPermit, e1);
     set(row, IndicatorId::UrbanHukouResidents, h);
     set(row, IndicatorId::TransferPopulation, l + (e0 + e1) * (1.0 - params[ParamId::ExtUrbanHukou]));
-    set(row, IndicatorId::Aged60Plus, super::demography::count_all(pop, 60..=AGES - 1));
+    set(row, IndicatorId::Aged60Plus, state.cohorts.aged_total());
     set(row, IndicatorId::PermitsIssued, cx.permits);
     set(row, IndicatorId::HukouConversions, conv_ext + conv_loc);
     set(row, IndicatorId::ConversionsExternal, conv_ext);

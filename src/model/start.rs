@@ -164,13 +164,14 @@ pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo:
         year,
         pop,
         totals: demography::group_totals(&pop),
+        cohorts: demography::Cohorts::of(&pop, &inputs.lfpr),
         hukou_urban: demo.hukou[0],
         hukou_rural: demo.hukou[1],
         vital: [0.0; 4],
         output: std::array::from_fn(|k| inputs.sectors[k].output),
         productivity: std::array::from_fn(|k| inputs.sectors[k].productivity),
         jobs: 0.0,
-        labour_supply: employment::labour_supply(inputs, params, &pop),
+        labour_supply: 0.0,
         gdp: inputs.gdp_base,
         gdp_growth: params[ParamId::InflationGdp],
         job_security: params[ParamId::PSi],
@@ -215,8 +216,9 @@ pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo:
         reference: [1.0; 7],
     };
 
+    state.labour_supply = employment::labour_supply(params, &state.cohorts);
     // Services at base: seats at the given cover of cohort demand, teachers at the staffing norm.
-    let demand = services::demand(params, levers, &state.pop, year + 1);
+    let demand = services::demand(params, levers, &state.cohorts, population, year + 1);
     for level in 0..4 {
         let cover = if level == 0 { params[ParamId::KgCapacityCover] } else { params[ParamId::SchoolCapacityCover] };
         state.seats[level] = cover * demand.seats[level];

@@ -6,6 +6,7 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use urbsim::baseline::Baseline;
 use urbsim::calibrate::base_state;
+use urbsim::model::demography::Cohorts;
 use urbsim::model::levers::LeverKind;
 use urbsim::model::shocks::RngShocks;
 use urbsim::model::start::initial_state;
@@ -83,7 +84,7 @@ fn run_checked_from<S: Shocks>(
         let before = state.clone();
         let mut row = [0.0; IndicatorId::COUNT];
         model::step(&b.inputs, params, levers, &prepared, &mut state, shocks, &mut row);
-        check_year(params, &before, &state, &row);
+        check_year(b, params, &before, &state, &row);
         rows.push(row);
     }
     rows
@@ -93,7 +94,7 @@ fn total(s: &CityState) -> f64 {
     s.pop.iter().flatten().flatten().sum()
 }
 
-fn check_year(params: &Params, before: &CityState, after: &CityState, row: &Row) {
+fn check_year(b: &Baseline, params: &Params, before: &CityState, after: &CityState, row: &Row) {
     let v = |id: IndicatorId| row[id as usize];
     let year = after.year;
     for id in IndicatorId::ALL {
@@ -107,6 +108,13 @@ fn check_year(params: &Params, before: &CityState, after: &CityState, row: &Row)
     for (g, group) in after.pop.iter().enumerate() {
         let cells: f64 = group.iter().flatten().sum();
         assert!((after.totals[g] - cells).abs() <= 1e-9 * cells.max(1.0), "{year}: cached total of group {g} is stale");
+    }
+    let fresh = Cohorts::of(&after.pop, &b.inputs.lfpr);
+    let cached = &after.cohorts;
+    let pairs =
+        fresh.band.iter().flatten().zip(cached.band.iter().flatten()).chain(fresh.working.iter().zip(&cached.working));
+    for (x, y) in pairs.chain(fresh.aged.iter().zip(&cached.aged)).chain(fresh.labour.iter().zip(&cached.labour)) {
+        assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{year}: cached cohort aggregates are stale ({x} vs {y})");
     }
     // Hukou account closes: conversions move people between the stocks or in from outside.
     let natural = params[ParamId::HukouBirthRate] - params[ParamId::HukouDeathRate];
