@@ -45,6 +45,41 @@ fn core(c: &mut Criterion) {
 
 criterion_group!(benches, core);
 criterion_main!(benches, extra);
+const TARGETS: &str = include_str!("../seeds/plan-targets.toml");
+
+/// Throughput of a 10,000-draw sweep of the status quo to 2028, on one thread and on every core.
+fn sweep_throughput(c: &mut Criterion) {
+    use urbsim::projection::{ScenarioKeys, resolve};
+    use urbsim::sweep::{self, Progress, Sampler, Sweep, SweepConfig};
+    struct Quiet;
+    impl Progress for Quiet {}
+    let b = Baseline::parse("baseline", BASELINE).expect("shipped baseline");
+    let t = urbsim::targets::PlanTargets::parse("targets", TARGETS).expect("shipped targets");
+    let keys = ScenarioKeys::new(&b);
+    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
+    let s = urbsim::scenario::load_str(
+        std::path::Path::new("scenarios/baseline.toml"),
+        "name = \"baseline\"\n",
+        &keys.schema(),
+        &mut read,
+    )
+    .expect("scenario");
+    let arms = sweep::arms(&b, &[resolve(&b, &s, None, None)], &[]);
+    let config = SweepConfig { draws: 10_000, seed: 1, sampler: Sampler::MonteCarlo, keep: 4096 };
+    let plan = Sweep::new(&b, &arms, 0, &t, config);
+    let mut group = c.benchmark_group("sweep");
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Elements(config.draws));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in [1, cores] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        group.bench_function(format!("baseline_10000_draws/threads_{threads}"), |bench| {
+            bench.iter(|| black_box(pool.install(|| plan.run(0..config.chunks(), &Quiet)).expect("runs").chunks.len()))
+        });
+    }
+    group.finish();
+}
+
 fn init_only(c: &mut Criterion) {
     let b = Baseline::parse("baseline", BASELINE).expect("shipped baseline");
     let params = b.central_params();
@@ -54,4 +89,4 @@ fn init_only(c: &mut Criterion) {
         bench.iter(|| black_box(initial_state(&b.inputs, &params, &levers, &demo)))
     });
 }
-criterion_group!(extra, init_only);
+criterion_group!(extra, init_only, sweep_throughput);

@@ -17,5 +17,7 @@ pub mod model;
 pub mod projection;
 pub mod report;
 pub mod scenario;
+pub mod stats;
+pub mod sweep;
 pub mod targets;
 pub mod uncertainty;

@@ -167,15 +167,35 @@ pub fn assess(
     rows: &[(Year, &[f64; IndicatorId::COUNT])],
     period: TargetPeriod,
 ) -> Option<Assessment> {
+    let first_year = rows.first()?.0;
+    debug_assert!(
+        rows.iter().enumerate().all(|(i, (y, _))| *y == first_year + i as Year),
+        "rows must be consecutive years"
+    );
+    evaluate(target, first_year, rows.len(), |i| rows[i].1, period)
+}
+
+/// Assesses a target on consecutive rows starting at `first_year` without allocating (the
+/// sweeps call it for every draw). `row(i)` gives the indicators of year `first_year + i`.
+pub fn evaluate<'r>(
+    target: &Target,
+    first_year: Year,
+    n_rows: usize,
+    row: impl Fn(usize) -> &'r [f64; IndicatorId::COUNT],
+    period: TargetPeriod,
+) -> Option<Assessment> {
     let id = target.indicator_id()?;
     let start = match target.period {
         Period::Milestone => return None,
         Period::ByEnd => PLAN_END,
         Period::Cumulative | Period::EveryYear => period_start(period),
     };
-    let values: Vec<(Year, f64)> =
-        rows.iter().filter(|(y, _)| (start..=PLAN_END).contains(y)).map(|(y, r)| (*y, r[id as usize])).collect();
-    let (&(first, _), &(last, _)) = (values.first()?, values.last()?);
+    let last_row = first_year + n_rows as Year - 1;
+    let (first, last) = (start.max(first_year), PLAN_END.min(last_row));
+    if n_rows == 0 || first > last {
+        return None;
+    }
+    let value_at = |y: Year| row(usize::from(y - first_year))[id as usize];
     let complete = last == PLAN_END;
     let q = target.quantity;
     let holds = |v: f64| match target.direction {
@@ -185,29 +205,42 @@ pub fn assess(
     };
     let (value, met) = match target.period {
         Period::Cumulative => {
-            let sum: f64 = values.iter().map(|(_, v)| v).sum();
+            let sum: f64 = (first..=last).map(value_at).sum();
             (sum, holds(sum))
         }
-        Period::ByEnd => (values[values.len() - 1].1, holds(values[values.len() - 1].1)),
+        Period::ByEnd => (value_at(last), holds(value_at(last))),
         Period::EveryYear => {
             // The worst year is the one furthest on the wrong side of the quantity.
-            let worst = values
-                .iter()
-                .map(|(_, v)| *v)
-                .max_by(|a, b| {
-                    let miss = |v: f64| match target.direction {
-                        Direction::AtLeast => q - v,
-                        Direction::AtMost => v - q,
-                        Direction::Equal => (v - q).abs(),
-                    };
-                    miss(*a).total_cmp(&miss(*b))
-                })
-                .unwrap_or(f64::NAN);
-            (worst, values.iter().all(|(_, v)| holds(*v)))
+            let miss = |v: f64| match target.direction {
+                Direction::AtLeast => q - v,
+                Direction::AtMost => v - q,
+                Direction::Equal => (v - q).abs(),
+            };
+            let worst = (first..=last).map(value_at).max_by(|a, b| miss(*a).total_cmp(&miss(*b))).unwrap_or(f64::NAN);
+            (worst, (first..=last).all(|y| holds(value_at(y))))
         }
         Period::Milestone => return None,
     };
     Some(Assessment { value, met: complete.then_some(met), years: (first, last) })
+}
+
+/// Whether value `a` serves the target better than value `b` (`Some(true)`), worse
+/// (`Some(false)`), or equally (`None`).
+pub fn better(target: &Target, a: f64, b: f64) -> Option<bool> {
+    let q = target.quantity;
+    let score = |v: f64| match target.direction {
+        Direction::AtLeast => v,
+        Direction::AtMost => -v,
+        Direction::Equal => -(v - q).abs(),
+    };
+    let (sa, sb) = (score(a), score(b));
+    if sa > sb {
+        Some(true)
+    } else if sa < sb {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::output::{sha256, write_folder};
-use super::{BASELINE, Cli, Command, Format, InputError, PeriodArg, TARGETS};
+use super::{BASELINE, Cli, Command, Format, InputError, PeriodArg, SamplerArg, TARGETS};
 use urbsim::baseline::{Baseline, Setting};
 use urbsim::calibrate::{self, Comparison};
 use urbsim::model::levers::LeverKind;
@@ -18,11 +18,15 @@ use urbsim::scenario::{self, TargetPeriod};
 use urbsim::targets::PlanTargets;
 
 /// The baseline and targets in use, with where they came from.
-struct Data {
-    baseline: Baseline,
-    baseline_origin: (String, String),
-    targets: PlanTargets,
-    targets_origin: (String, String),
+pub struct Data {
+    /// The baseline.
+    pub baseline: Baseline,
+    /// Where it came from, and its SHA-256.
+    pub baseline_origin: (String, String),
+    /// The plan's targets.
+    pub targets: PlanTargets,
+    /// Where they came from, and their SHA-256.
+    pub targets_origin: (String, String),
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -61,11 +65,49 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain { ref name, format } => cmd_explain(&data, name.as_deref(), format),
         Command::Backcast { format } => cmd_backcast(&data, format),
         Command::Calibrate => cmd_calibrate(&data),
+        Command::Sweep {
+            ref scenarios,
+            draws,
+            seed,
+            sampler,
+            threads,
+            ref out,
+            ref reference,
+            keep_draws,
+            ref lever,
+            ref shard,
+            quantile_sample,
+            until,
+            target_period,
+            quiet,
+        } => super::sweep::cmd_sweep(
+            &data,
+            super::sweep::SweepArgs {
+                scenarios,
+                draws,
+                seed,
+                sampler: match sampler {
+                    SamplerArg::Mc => urbsim::sweep::Sampler::MonteCarlo,
+                    SamplerArg::Lhs => urbsim::sweep::Sampler::LatinHypercube,
+                },
+                threads,
+                out,
+                reference: reference.as_deref(),
+                keep_draws,
+                levers: lever,
+                shard: shard.as_deref(),
+                quantile_sample,
+                until,
+                target_period,
+                quiet,
+            },
+        ),
+        Command::Merge { ref dirs, ref out } => super::sweep::cmd_merge(&data, dirs, out),
     }
 }
 
 /// Loads every scenario, collecting all problems of all files before giving up.
-fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Scenario>> {
+pub fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Scenario>> {
     let keys = ScenarioKeys::new(&data.baseline);
     let schema = keys.schema();
     let mut loaded = Vec::new();
@@ -88,7 +130,7 @@ fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Scenar
     if problems.is_empty() { Ok(loaded) } else { Err(InputError(problems.join("\n")).into()) }
 }
 
-fn period(p: Option<PeriodArg>) -> Option<TargetPeriod> {
+pub fn period(p: Option<PeriodArg>) -> Option<TargetPeriod> {
     p.map(|p| match p {
         PeriodArg::From2025 => TargetPeriod::From2025,
         PeriodArg::From2024 => TargetPeriod::From2024,

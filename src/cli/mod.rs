@@ -4,6 +4,7 @@
 
 mod commands;
 mod output;
+mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,8 +27,9 @@ pub const TARGETS: &str = include_str!("../../seeds/plan-targets.toml");
   urbsim explain levers                                    every lever with unit, range and default
   urbsim explain tfr                                       one parameter, with its tag and source
   urbsim backcast                                          2021-2023 against published statistics
+  urbsim sweep scenarios/*.toml --draws 2000               probability of each target, per package
 
-Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage.")]
+Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage, 130 interrupted.")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -49,6 +51,15 @@ pub enum PeriodArg {
     /// Cumulative over 2024-2028 (the five-year window of 国发〔2024〕17号).
     #[value(name = "2024-2028")]
     From2024,
+}
+
+/// Parameter sampler of a sweep.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SamplerArg {
+    /// Plain Monte Carlo.
+    Mc,
+    /// Latin hypercube.
+    Lhs,
 }
 
 /// Output format of the reporting commands.
@@ -79,6 +90,69 @@ Example: urbsim run scenarios/baseline.toml scenarios/open-settlement.toml --out
         /// Reading of the plan's target period (default: the scenario's, else 2025-2028).
         #[arg(long, value_name = "PERIOD")]
         target_period: Option<PeriodArg>,
+    },
+    /// Monte Carlo sweep: how likely each plan target is under each scenario, with common random numbers.
+    #[command(
+        after_help = "Writes summary.csv (per scenario, year, indicator: mean, sd, Monte Carlo error, percentiles),\n\
+targets.csv (probability of meeting each target with a 95% interval, and of beating the reference),\n\
+paired.csv (scenario minus reference, draw by draw), grid.csv with --lever, draws.csv with --keep-draws,\n\
+and manifest.json. Results are identical for any --threads and for sharded-then-merged runs.\n\
+Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
+  urbsim sweep scenarios/baseline.toml --lever arh_new_units=0:3000:7 --lever budget_tightness=0,0.2,0.4\n\
+  urbsim sweep scenarios/baseline.toml --draws 1000000 --shard 3/10 --out out/shard3   (then urbsim merge)"
+    )]
+    Sweep {
+        /// Scenario files (TOML); the first is the reference unless --reference names another.
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+        /// Number of futures drawn.
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        draws: u64,
+        /// Master seed; the same seed gives the same results.
+        #[arg(long, value_name = "S", default_value_t = 20250618)]
+        seed: u64,
+        /// How uncertain parameters are sampled.
+        #[arg(long, value_enum, default_value_t = SamplerArg::Mc)]
+        sampler: SamplerArg,
+        /// Worker threads (0: every core). Changes speed, never results.
+        #[arg(long, value_name = "T", default_value_t = 0)]
+        threads: usize,
+        /// Folder for the results.
+        #[arg(long, value_name = "DIR", default_value = "out/sweep")]
+        out: PathBuf,
+        /// Scenario name the others are compared with (default: the first).
+        #[arg(long, value_name = "NAME")]
+        reference: Option<String>,
+        /// Also write every draw's parameters and outcomes (draws.csv; holds every draw in memory).
+        #[arg(long)]
+        keep_draws: bool,
+        /// A lever grid, KEY=MIN:MAX:N or KEY=a,b,c (up to three, full factorial, same draws everywhere).
+        #[arg(long, value_name = "KEY=VALUES")]
+        lever: Vec<String>,
+        /// Run only shard K of N (1-based) and write a partial for `urbsim merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Draws kept for percentiles; with more draws than this, percentiles come from a uniform sample.
+        #[arg(long, value_name = "K", default_value_t = 4096)]
+        quantile_sample: u64,
+        /// Last year to simulate (default: the scenario's, else 2028).
+        #[arg(long, value_name = "YEAR")]
+        until: Option<u16>,
+        /// Reading of the plan's target period.
+        #[arg(long, value_name = "PERIOD")]
+        target_period: Option<PeriodArg>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Combine the partial results of sharded sweeps into the results of one sweep.
+    Merge {
+        /// Output folders of `urbsim sweep --shard K/N`, any order.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Folder for the merged results.
+        #[arg(long, value_name = "DIR", default_value = "out/sweep")]
+        out: PathBuf,
     },
     /// Check scenario files and report every problem with file, line, column and key.
     Validate {
@@ -134,6 +208,10 @@ pub fn main() -> ExitCode {
             if let Some(input) = e.downcast_ref::<InputError>() {
                 eprintln!("{input}");
                 return ExitCode::from(2);
+            }
+            if let Some(stop) = e.downcast_ref::<sweep::Interrupted>() {
+                eprintln!("{stop}");
+                return ExitCode::from(130);
             }
             if let Some(io) = e.downcast_ref::<std::io::Error>()
                 && io.kind() == std::io::ErrorKind::BrokenPipe

@@ -5,7 +5,9 @@
 mod alloc;
 mod backcast;
 mod cli;
+mod cli_sweep;
 mod common;
 mod golden;
 mod properties;
+mod sweep;
 mod tidy;

@@ -1,0 +1,349 @@
+//! The `sweep` and `merge` subcommands: thread pool, progress bar, Ctrl-C, shards, and writing
+//! the sweep tables with their manifest.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use super::InputError;
+use super::commands::{Data, load_scenarios, period};
+use super::output::{sha256, write_folder};
+use urbsim::model::LAST_YEAR;
+use urbsim::projection::{Resolved, resolve};
+use urbsim::sweep::{self, Partial, Progress, Sampler, Summary, Sweep, SweepConfig, tables};
+
+/// Options of `urbsim sweep` after parsing.
+pub struct SweepArgs<'a> {
+    /// Scenario files.
+    pub scenarios: &'a [PathBuf],
+    /// Draws.
+    pub draws: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Sampler.
+    pub sampler: Sampler,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Output folder.
+    pub out: &'a Path,
+    /// Reference scenario name.
+    pub reference: Option<&'a str>,
+    /// Write every draw.
+    pub keep_draws: bool,
+    /// Lever grid specs.
+    pub levers: &'a [String],
+    /// Shard "K/N" (1-based K).
+    pub shard: Option<&'a str>,
+    /// Quantile sample size.
+    pub quantile_sample: u64,
+    /// Horizon.
+    pub until: Option<u16>,
+    /// Target period.
+    pub target_period: Option<super::PeriodArg>,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Set by the Ctrl-C handler; checked between batches of chunks.
+fn interrupted() -> &'static Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = Arc::clone(&flag);
+        // If a handler cannot be installed (already set), Ctrl-C simply ends the process, which
+        // still leaves no half-written result: files are only renamed into place when complete.
+        let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+        flag
+    })
+}
+
+/// The sweep was interrupted: exit code 130, as a shell reports SIGINT.
+#[derive(Debug)]
+pub struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted: the sweep stopped before it finished; nothing was written")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+struct Bar<'a> {
+    bar: ProgressBar,
+    cancel: &'a AtomicBool,
+}
+
+impl Progress for Bar<'_> {
+    fn advanced(&self, draws: u64) {
+        self.bar.inc(draws);
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+}
+
+fn parse_shard(spec: &str) -> Result<(u64, u64)> {
+    let bad = || InputError(format!("error: --shard {spec}: expected K/N with 1 <= K <= N, e.g. --shard 3/10"));
+    let (k, n) = spec.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad().into());
+    }
+    Ok((k - 1, n))
+}
+
+/// Runs `urbsim sweep`.
+pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
+    let first = data.baseline.base_year + 1;
+    let mut problems = Vec::new();
+    if let Some(y) = a.until
+        && !(first..=LAST_YEAR).contains(&y)
+    {
+        problems.push(format!("error: --until {y} is outside [{first}, {LAST_YEAR}]"));
+    }
+    if a.draws == 0 {
+        problems.push("error: --draws must be at least 1".to_string());
+    }
+    if a.quantile_sample < 100 {
+        problems.push("error: --quantile-sample must be at least 100".to_string());
+    }
+    if a.levers.len() > 3 {
+        problems.push("error: at most three --lever grids (a full factorial grows fast)".to_string());
+    }
+    let mut grid = Vec::new();
+    for spec in a.levers {
+        match sweep::parse_axis(spec) {
+            Ok(axis) => grid.push(axis),
+            Err(e) => problems.push(format!("error: {e}")),
+        }
+    }
+    let shard = match a.shard.map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
+    let scenarios = match load_scenarios(data, a.scenarios) {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(e.to_string());
+            Vec::new()
+        }
+    };
+    let resolved: Vec<Resolved> =
+        scenarios.iter().map(|s| resolve(&data.baseline, s, a.until, period(a.target_period))).collect();
+    let reference = match a.reference {
+        None => 0,
+        Some(name) => match resolved.iter().position(|r| r.name == name) {
+            Some(i) => i,
+            None => {
+                let names: Vec<&str> = resolved.iter().map(|r| r.name.as_str()).collect();
+                problems.push(format!(
+                    "error: --reference {name}: no scenario of that name\n  hint: one of {}",
+                    names.join(", ")
+                ));
+                0
+            }
+        },
+    };
+    if !problems.is_empty() {
+        return Err(InputError(format!("{}\nnothing was written", problems.join("\n"))).into());
+    }
+    let arms = sweep::arms(&data.baseline, &resolved, &grid);
+    // The reference arm is the reference scenario at the first grid point.
+    let points = arms.len() / resolved.len().max(1);
+    let keep = if a.keep_draws { a.draws } else { a.quantile_sample };
+    let config = SweepConfig { draws: a.draws, seed: a.seed, sampler: a.sampler, keep };
+    let plan = Sweep::new(&data.baseline, &arms, reference * points, &data.targets, config);
+    let range = match shard {
+        Some((k, n)) => config.shard(k, n),
+        None => 0..config.chunks(),
+    };
+    let shard_draws = (range.end * sweep::CHUNK).min(a.draws) - (range.start * sweep::CHUNK).min(a.draws);
+
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(a.threads).build().context("cannot start the worker threads")?;
+    let bar = if a.quiet { ProgressBar::hidden() } else { ProgressBar::new(shard_draws) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} draws  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = Bar { bar, cancel: interrupted() };
+    let started = Instant::now();
+    let result = pool.install(|| plan.run(range, &progress));
+    progress.bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let partial = result.map_err(|_| Interrupted)?;
+
+    let run_info = json!({
+        "seed": a.seed,
+        "draws": a.draws,
+        "sampler": match a.sampler { Sampler::MonteCarlo => "mc", Sampler::LatinHypercube => "lhs" },
+        "quantile_sample": keep,
+        "reference": resolved[reference].name,
+        "levers": a.levers,
+        "threads": pool.current_num_threads(),
+        "shard": a.shard,
+        "elapsed_seconds": elapsed,
+        "draws_per_second": shard_draws as f64 / elapsed.max(1e-9),
+        "scenario_runs_per_second": (shard_draws * arms.len() as u64) as f64 / elapsed.max(1e-9),
+    });
+    let inputs = inputs_json(data, &scenarios);
+    if shard.is_some() {
+        let mut bytes = serde_json::to_vec(&partial)?;
+        bytes.push(b'\n');
+        let files = vec![("partial.json", bytes)];
+        let manifest = manifest("sweep (shard)", &run_info, &inputs, &files)?;
+        write_folder(a.out, &files, &manifest)?;
+        println!(
+            "wrote shard {} ({} draws) to {}; combine the shards with `urbsim merge`",
+            a.shard.unwrap_or_default(),
+            shard_draws,
+            a.out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = sweep::summarise(partial, &data.targets).map_err(|e| InputError(format!("error: {e}")))?;
+    write_summary(data, &summary, a.keep_draws, a.out, "sweep", &run_info, &inputs)?;
+    print_summary(&summary, elapsed);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inputs_json(data: &Data, scenarios: &[urbsim::scenario::Scenario]) -> serde_json::Value {
+    json!({
+        "baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1},
+        "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1},
+        "scenarios": scenarios.iter().map(|s| json!({
+            "name": s.name,
+            "files": s.files.iter().map(|(p, text)| json!({"path": p.display().to_string(), "sha256": sha256(text.as_bytes())})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn manifest(
+    command: &str,
+    run: &serde_json::Value,
+    inputs: &serde_json::Value,
+    files: &[(&str, Vec<u8>)],
+) -> Result<Vec<u8>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let m = json!({
+        "tool": "urbsim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "arguments": args,
+        "run": run,
+        "inputs": inputs,
+        "outputs": files.iter().map(|(name, bytes)| json!({"file": name, "sha256": sha256(bytes)})).collect::<Vec<_>>(),
+        "reproduce": format!("urbsim {}", args.join(" ")),
+        "note": "results depend only on the inputs, seed, draws, sampler, quantile sample and tool version; threads and shards change speed, never results",
+    });
+    let mut bytes = serde_json::to_vec_pretty(&m)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn write_summary(
+    data: &Data,
+    s: &Summary,
+    keep_draws: bool,
+    out: &Path,
+    command: &str,
+    run: &serde_json::Value,
+    inputs: &serde_json::Value,
+) -> Result<()> {
+    let mut files = vec![
+        ("summary.csv", tables::summary_csv(s)?),
+        ("targets.csv", tables::targets_csv(s, &data.targets)?),
+        ("paired.csv", tables::paired_csv(s)?),
+    ];
+    if s.partial.grid.iter().any(|g| !g.is_empty()) {
+        files.push(("grid.csv", tables::grid_csv(s)?));
+    }
+    if keep_draws {
+        files.push(("draws.csv", tables::draws_csv(s, &data.baseline, &data.targets)?));
+    }
+    let manifest = manifest(command, run, inputs, &files)?;
+    write_folder(out, &files, &manifest)?;
+    let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    println!("wrote {} ({}, manifest.json)", out.display(), names.join(", "));
+    Ok(())
+}
+
+fn print_summary(s: &Summary, elapsed: f64) {
+    let p = &s.partial;
+    let exact = s.sample as u64 >= p.config.draws;
+    println!(
+        "{} draws × {} scenario(s) in {:.2} s; quantiles from {} draws ({})",
+        p.config.draws,
+        p.arms.len(),
+        elapsed,
+        s.sample,
+        if exact {
+            "exact".to_string()
+        } else {
+            format!(
+                "sample; 5th percentile within ±{:.2} points of rank, 95%",
+                196.0 * urbsim::stats::rank_error(0.05, s.sample as u64)
+            )
+        }
+    );
+    let n_targets = p.targets.len();
+    for (a, arm) in p.arms.iter().enumerate() {
+        println!("== {arm}: probability of meeting each simulated target (95% interval)");
+        for (t, id) in p.targets.iter().enumerate() {
+            let x = &s.targets[a * n_targets + t];
+            let vs = if a == p.reference {
+                String::new()
+            } else {
+                format!("  better than {} in {:.0}% of futures", p.arms[p.reference], x.better * 100.0)
+            };
+            println!(
+                "  {:<28} {:>6.1}%  [{:>5.1}, {:>5.1}]{vs}",
+                id,
+                x.probability.0 * 100.0,
+                x.probability.1 * 100.0,
+                x.probability.2 * 100.0
+            );
+        }
+    }
+}
+
+/// Runs `urbsim merge`.
+pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
+    let mut partials = Vec::new();
+    for dir in dirs {
+        let path = dir.join("partial.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            InputError(format!(
+                "error: cannot read {}: {e}\n  hint: give the output folders of `urbsim sweep --shard K/N`",
+                path.display()
+            ))
+        })?;
+        let p: Partial = serde_json::from_str(&text)
+            .map_err(|e| InputError(format!("error: {} is not a sweep partial: {e}", path.display())))?;
+        partials.push(p);
+    }
+    partials.sort_by_key(|p| p.chunk_range.0);
+    let mut iter = partials.into_iter();
+    let Some(mut merged) = iter.next() else {
+        return Err(InputError("error: give at least one shard folder".to_string()).into());
+    };
+    for p in iter {
+        merged.append(p).map_err(|e| InputError(format!("error: {e}")))?;
+    }
+    let summary = sweep::summarise(merged, &data.targets).map_err(|e| InputError(format!("error: {e}")))?;
+    let run = json!({"merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(), "seed": summary.partial.config.seed, "draws": summary.partial.config.draws});
+    let inputs = json!({"baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1}, "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1}});
+    write_summary(data, &summary, false, out, "merge", &run, &inputs)?;
+    print_summary(&summary, 0.0);
+    Ok(ExitCode::SUCCESS)
+}
