@@ -115,6 +115,10 @@ pub struct Baseline {
     pub sectors: Vec<SectorInfo>,
     /// Tags of the named projects (same order as `inputs.projects`).
     pub project_tags: Vec<(Tag, String, String)>,
+    /// Rank correlations between uncertain parameters, if any (imposed by Iman-Conover).
+    pub correlation: Option<(Vec<ParamId>, crate::uncertainty::RankCorrelation)>,
+    /// The correlation pairs as written, with tags and sources, for `explain`.
+    pub correlation_pairs: Vec<(ParamId, ParamId, f64, Tag, String)>,
 }
 
 /// Problems found in the baseline data, each naming its key.
@@ -271,6 +275,16 @@ struct ProjectFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CorrelationFile {
+    a: String,
+    b: String,
+    rho: f64,
+    tag: String,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct BaselineFile {
     base_year: u16,
     base: BaseFile,
@@ -282,6 +296,8 @@ struct BaselineFile {
     levers: BTreeMap<String, LeverFile>,
     #[serde(default)]
     project: Vec<ProjectFile>,
+    #[serde(default)]
+    correlation: Vec<CorrelationFile>,
 }
 
 // ---- validation --------------------------------------------------------------------------
@@ -589,6 +605,51 @@ impl Baseline {
             });
         }
 
+        // Rank correlations: pairs of uncertain parameters, assembled into one matrix.
+        let mut pairs = Vec::new();
+        let mut ids: Vec<ParamId> = Vec::new();
+        for cf in file.correlation {
+            let key = format!("correlation.{}-{}", cf.a, cf.b);
+            let tag = c.tag(&key, &cf.tag);
+            let lookup = |k: &str| {
+                ParamId::from_key(k).filter(|id| params[*id as usize].as_ref().is_some_and(|d| d.dist.is_some()))
+            };
+            match (lookup(&cf.a), lookup(&cf.b)) {
+                (Some(a), Some(b)) if a != b && (-1.0..=1.0).contains(&cf.rho) => {
+                    for id in [a, b] {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    pairs.push((a, b, cf.rho, tag, cf.source));
+                }
+                _ => c.0.push(format!("{key}: needs two different uncertain parameters and rho in [-1, 1]")),
+            }
+        }
+        ids.sort();
+        let correlation = if pairs.is_empty() {
+            None
+        } else {
+            let n = ids.len();
+            let mut m = vec![vec![0.0; n]; n];
+            for (i, row) in m.iter_mut().enumerate() {
+                row[i] = 1.0;
+            }
+            for (a, b, rho, ..) in &pairs {
+                let (i, j) =
+                    (ids.iter().position(|x| x == a).unwrap_or(0), ids.iter().position(|x| x == b).unwrap_or(0));
+                m[i][j] = *rho;
+                m[j][i] = *rho;
+            }
+            match crate::uncertainty::RankCorrelation::new(ids.iter().map(|id| id.key().to_string()).collect(), m) {
+                Ok(corr) => Some((ids.clone(), corr)),
+                Err(e) => {
+                    c.0.push(format!("correlation: {e}"));
+                    None
+                }
+            }
+        };
+
         if !c.0.is_empty() {
             return Err(BaselineError(c.0.into_iter().map(|m| format!("{name}: {m}")).collect()));
         }
@@ -616,6 +677,8 @@ impl Baseline {
             tagged,
             sectors: sectors_info,
             project_tags,
+            correlation,
+            correlation_pairs: pairs,
         })
     }
 

@@ -40,21 +40,23 @@ impl ScenarioKeys {
                 KeySpec { key: spec.key, unit: spec.unit, rule }
             })
             .collect();
-        // A parameter may be moved within its uncertainty range; a fixed one keeps its sign.
+        // A parameter may be fixed at a number or given another distribution within its
+        // admissible range: shares in [0, 1]; quantities that are never negative from 0 up;
+        // anything that can be negative, unbounded.
         let parameters = baseline
             .params
             .iter()
             .map(|def| {
-                let (min, max) = match &def.dist {
-                    Some(d) => d.support(),
-                    None if def.value < 0.0 => (-1e12, 0.0),
-                    None => (0.0, 1e12),
+                let unit = def.id.spec().unit;
+                let negative = def.value < 0.0 || def.dist.as_ref().is_some_and(|d| d.support().0 < 0.0);
+                let (min, max) = if unit.starts_with("share") {
+                    (0.0, 1.0)
+                } else if negative {
+                    (f64::NEG_INFINITY, f64::INFINITY)
+                } else {
+                    (0.0, f64::INFINITY)
                 };
-                KeySpec {
-                    key: def.id.key(),
-                    unit: def.id.spec().unit,
-                    rule: Rule::Number { min, max, schedule: false },
-                }
+                KeySpec { key: def.id.key(), unit, rule: Rule::Uncertain { min, max } }
             })
             .collect();
         ScenarioKeys { levers, parameters, years: (baseline.base_year + 1, LAST_YEAR) }
@@ -87,8 +89,10 @@ pub struct Resolved {
     pub target_period: TargetPeriod,
     /// Levers the scenario sets, with their settings (for reports).
     pub changed_levers: Vec<(LeverId, Setting)>,
-    /// Parameters the scenario overrides.
+    /// Parameters the scenario fixes at a number.
     pub changed_params: Vec<(ParamId, f64)>,
+    /// Parameters the scenario gives another distribution (its median is the central value).
+    pub changed_dists: Vec<(ParamId, crate::uncertainty::Dist)>,
 }
 
 fn setting(value: &Value) -> Setting {
@@ -98,6 +102,8 @@ fn setting(value: &Value) -> Setting {
         Value::Bool(b) => Setting::Constant(f64::from(u8::from(*b))),
         Value::Choice(i) => Setting::Constant(*i as f64),
         Value::Year(y) => Setting::Constant(y.map_or(f64::INFINITY, f64::from)),
+        // Levers never take distributions; the schema does not allow it.
+        Value::Dist(d) => Setting::Constant(d.central()),
     }
 }
 
@@ -120,10 +126,18 @@ pub fn resolve(
     }
     let mut params = baseline.central_params();
     let mut changed_params = Vec::new();
+    let mut changed_dists = Vec::new();
     for (key, value) in &scenario.parameters {
-        if let (Some(id), Value::Number(x)) = (ParamId::from_key(key), value) {
-            params[id] = *x;
-            changed_params.push((id, *x));
+        match (ParamId::from_key(key), value) {
+            (Some(id), Value::Number(x)) => {
+                params[id] = *x;
+                changed_params.push((id, *x));
+            }
+            (Some(id), Value::Dist(d)) => {
+                params[id] = d.central();
+                changed_dists.push((id, d.clone()));
+            }
+            _ => {}
         }
     }
     Resolved {
@@ -137,6 +151,7 @@ pub fn resolve(
         target_period: period.or(scenario.target_period).unwrap_or(TargetPeriod::From2025),
         changed_levers,
         changed_params,
+        changed_dists,
     }
 }
 

@@ -39,6 +39,14 @@ pub enum Rule {
         /// Whether the string `"none"` is accepted.
         none_ok: bool,
     },
+    /// An uncertain parameter: a number (fixes it) or a distribution table such as
+    /// `{ kind = "uniform", low = 0.2, high = 0.5 }` whose support lies in [min, max].
+    Uncertain {
+        /// Lowest accepted value.
+        min: f64,
+        /// Highest accepted value.
+        max: f64,
+    },
 }
 
 /// One accepted key of the `[levers]` or `[parameters]` table.
@@ -77,6 +85,8 @@ pub enum Value {
     Choice(usize),
     /// A year, or `None` for the string `"none"`.
     Year(Option<u16>),
+    /// A distribution replacing a parameter's uncertainty.
+    Dist(crate::uncertainty::Dist),
 }
 
 /// The period the plan's targets are measured over.
@@ -651,6 +661,79 @@ impl<'a, 's> Checker<'a, 's> {
             Rule::Bool => self.check_bool(value, path).map(Value::Bool),
             Rule::Choice(list) => self.check_choice(list, value, path, spec.key).map(Value::Choice),
             Rule::Year { min, max, none_ok } => self.check_year((min, max, none_ok), value, path).map(Value::Year),
+            Rule::Uncertain { min, max } => match value.get_ref() {
+                DeValue::Table(table) => self.check_dist(spec.unit, (min, max), table, value.span(), path),
+                _ => self.check_number(spec.unit, (min, max), false, value, path),
+            },
+        }
+    }
+
+    fn check_dist(
+        &mut self,
+        unit: &str,
+        (min, max): (f64, f64),
+        table: &DeTable,
+        span: Range<usize>,
+        path: &str,
+    ) -> Option<Value> {
+        let mut kind = None;
+        let mut fields = BTreeMap::new();
+        for (key, item) in table.iter() {
+            let name = key.get_ref().as_ref();
+            match (name, item.get_ref()) {
+                ("kind", DeValue::String(k)) => kind = Some(k.to_string()),
+                ("values", DeValue::Array(items)) => {
+                    for (i, v) in items.iter().enumerate() {
+                        if let Some(x) = number_of(v.get_ref()) {
+                            fields.insert(format!("{i:04}"), x);
+                        }
+                    }
+                }
+                (_, v) => match number_of(v) {
+                    Some(x) => {
+                        fields.insert(name.to_string(), x);
+                    }
+                    None => {
+                        self.report(
+                            item.span(),
+                            format!("{path}.{}", segment(name)),
+                            format!("expected a number, got {}", type_phrase(v)),
+                            "distribution fields are numbers, like { kind = \"uniform\", low = 0.2, high = 0.5 }"
+                                .to_string(),
+                        );
+                        return None;
+                    }
+                },
+            }
+        }
+        let Some(kind) = kind else {
+            self.report(
+                span,
+                path,
+                "a distribution table needs `kind`",
+                "write { kind = \"uniform\", low = ..., high = ... } or a single number".to_string(),
+            );
+            return None;
+        };
+        match crate::uncertainty::Dist::from_fields(&kind, &fields) {
+            Ok(d) => {
+                let (lo, hi) = d.support();
+                if lo < min || hi > max {
+                    let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+                    self.report(
+                        span,
+                        path,
+                        format!("the distribution {d} reaches outside [{}, {}]{unit}", fmt_num(min), fmt_num(max)),
+                        "keep the distribution within the parameter's range (`urbsim explain` shows it)".to_string(),
+                    );
+                    return None;
+                }
+                Some(Value::Dist(d))
+            }
+            Err(e) => {
+                self.report(span, path, e, "see `urbsim explain parameters` for the distributions in use".to_string());
+                None
+            }
         }
     }
 

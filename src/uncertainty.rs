@@ -185,6 +185,63 @@ impl Dist {
     }
 }
 
+/// The distribution kinds a data or scenario file may name, with their fields.
+pub const KINDS: [(&str, &[&str]); 8] = [
+    ("uniform", &["low", "high"]),
+    ("triangular", &["low", "mode", "high"]),
+    ("pert", &["low", "mode", "high"]),
+    ("normal", &["mean", "sd"]),
+    ("truncnormal", &["mean", "sd", "low", "high"]),
+    ("lognormal", &["median", "sigma"]),
+    ("beta", &["mean", "sd"]),
+    ("choice", &[]),
+];
+
+impl Dist {
+    /// Builds a distribution from its kind and named numeric fields (a `choice` takes its values
+    /// as fields named by position, "0", "1", ...), and checks it.
+    ///
+    /// # Errors
+    /// An unknown kind, a missing or unknown field, or a failed [`Dist::check`], in words a
+    /// scenario author can act on.
+    pub fn from_fields(kind: &str, fields: &std::collections::BTreeMap<String, f64>) -> Result<Dist, String> {
+        let Some((_, names)) = KINDS.iter().find(|(k, _)| *k == kind) else {
+            let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+            return Err(format!("unknown distribution kind `{kind}`; use one of {}", kinds.join(", ")));
+        };
+        if kind == "choice" {
+            let values: Vec<f64> = fields.values().copied().collect();
+            let d = Dist::Choice { values };
+            d.check()?;
+            return Ok(d);
+        }
+        for f in fields.keys() {
+            if !names.contains(&f.as_str()) {
+                return Err(format!("a {kind} distribution has no field `{f}`; it takes {}", names.join(", ")));
+            }
+        }
+        let get = |name: &str| {
+            fields
+                .get(name)
+                .copied()
+                .ok_or_else(|| format!("a {kind} distribution needs `{name}` (fields: {})", names.join(", ")))
+        };
+        let d = match kind {
+            "uniform" => Dist::Uniform { low: get("low")?, high: get("high")? },
+            "triangular" => Dist::Triangular { low: get("low")?, mode: get("mode")?, high: get("high")? },
+            "pert" => Dist::Pert { low: get("low")?, mode: get("mode")?, high: get("high")? },
+            "normal" => Dist::Normal { mean: get("mean")?, sd: get("sd")? },
+            "truncnormal" => {
+                Dist::TruncNormal { mean: get("mean")?, sd: get("sd")?, low: get("low")?, high: get("high")? }
+            }
+            "lognormal" => Dist::LogNormal { median: get("median")?, sigma: get("sigma")? },
+            _ => Dist::Beta { mean: get("mean")?, sd: get("sd")? },
+        };
+        d.check()?;
+        Ok(d)
+    }
+}
+
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -346,6 +346,12 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
                 "source": format!("{clause}; {:?} {} at {}亿, start {} over {} years; {source}", p.capacity, p.amount, p.cost, p.start_year, p.duration)}));
         }
     }
+    for (a, b2, rho, tag, source) in &b.correlation_pairs {
+        let key = format!("correlation.{}~{}", a.key(), b2.key());
+        if wanted("data", &key) {
+            datarows.push(json!({"key": key, "value": rho, "tag": tag.to_string(), "source": format!("rank correlation; {source}")}));
+        }
+    }
     let total = levers.len() + params.len() + indicators.len() + targets.len() + datarows.len();
     if total == 0 {
         let n = name.unwrap_or_default();

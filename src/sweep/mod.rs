@@ -37,7 +37,7 @@ use crate::model::{self, IndicatorId, LeverId, ParamId, Params, Year};
 use crate::projection::Resolved;
 use crate::stats::{Moments, PERCENTILES, Z95, percentiles, wilson};
 use crate::targets::{PlanTargets, Target, better, evaluate};
-use crate::uncertainty::{Dist, lhs_uniform, splitmix64};
+use crate::uncertainty::{Dist, iman_conover, lhs_uniform, splitmix64};
 
 /// Draws per chunk: the unit of parallel work and of the deterministic fold.
 pub const CHUNK: u64 = 1024;
@@ -430,24 +430,60 @@ impl<'a> Sweep<'a> {
         rng
     }
 
-    /// Parameter values of draw `i` for every uncertain parameter; returns the generator's
-    /// position from which the draw's shocks follow.
-    pub fn draw(&self, i: u64, values: &mut Vec<f64>) -> u128 {
+    /// The uniforms of draw `i`, one per parameter in registry order (every parameter, uncertain
+    /// or not, so that a scenario adding a distribution leaves every other stream unchanged);
+    /// returns the generator's position from which the draw's shocks follow.
+    pub fn uniforms(&self, i: u64, u: &mut [f64; ParamId::COUNT]) -> u128 {
         let mut rng = ChaCha8Rng::seed_from_u64(self.config.seed);
         rng.set_stream(i);
-        values.clear();
-        for (k, (_, dist)) in self.uncertain.iter().enumerate() {
-            let u: f64 = rng.random();
-            let u = match self.config.sampler {
-                Sampler::MonteCarlo => u,
+        for (k, slot) in u.iter_mut().enumerate() {
+            let x: f64 = rng.random();
+            *slot = match self.config.sampler {
+                Sampler::MonteCarlo => x,
                 Sampler::LatinHypercube => {
                     let key = splitmix64(self.config.seed ^ splitmix64(k as u64 + 1));
-                    lhs_uniform(key, i, self.config.draws, u)
+                    lhs_uniform(key, i, self.config.draws, x)
                 }
             };
-            values.push(dist.quantile(u));
         }
         rng.get_word_pos()
+    }
+
+    /// The uniforms of every draw of a chunk, with the rank correlations of the baseline imposed
+    /// (Iman-Conover within the chunk: each parameter's uniforms are only reordered among the
+    /// chunk's draws, so marginals and Latin-hypercube strata are kept).
+    fn chunk_uniforms(&self, first: u64, last: u64) -> (Vec<[f64; ParamId::COUNT]>, Vec<u128>) {
+        let mut u = vec![[0.0; ParamId::COUNT]; (last - first) as usize];
+        let mut pos = Vec::with_capacity(u.len());
+        for (row, i) in u.iter_mut().zip(first..last) {
+            pos.push(self.uniforms(i, row));
+        }
+        if let Some((ids, corr)) = &self.baseline.correlation {
+            let mut block: Vec<Vec<f64>> =
+                u.iter().map(|row| ids.iter().map(|id| row[*id as usize]).collect()).collect();
+            iman_conover(&mut block, corr);
+            for (row, b) in u.iter_mut().zip(&block) {
+                for (id, x) in ids.iter().zip(b) {
+                    row[*id as usize] = *x;
+                }
+            }
+        }
+        (u, pos)
+    }
+
+    /// Parameters of one arm for a draw: the arm's own distribution where the scenario gives
+    /// one, else the baseline's, at the draw's uniform; fixed parameters keep their value.
+    fn arm_params(&self, arm: &Arm, u: &[f64; ParamId::COUNT]) -> Params {
+        let mut params = arm.resolved.params.clone();
+        for (id, dist) in &self.uncertain {
+            if !arm.fixed.contains(id) {
+                params[*id] = dist.quantile(u[*id as usize]);
+            }
+        }
+        for (id, dist) in &arm.resolved.changed_dists {
+            params[*id] = dist.quantile(u[*id as usize]);
+        }
+        params
     }
 
     /// Runs the chunks in `range` (all chunks of the sweep, or one shard's).
@@ -487,20 +523,14 @@ impl<'a> Sweep<'a> {
         let mut out = self.empty(c);
         out.chunk_range = (c, c + 1);
         let mut rows = vec![[0.0; IndicatorId::COUNT]; n_arms * n_years];
-        let mut values = Vec::with_capacity(self.uncertain.len());
         let mut target_values = vec![(0.0, None::<bool>, false); n_arms * n_targets];
         let threshold = self.config.threshold();
         let first = c * CHUNK;
         let last = ((c + 1) * CHUNK).min(self.config.draws);
-        for i in first..last {
-            let shock_pos = self.draw(i, &mut values);
+        let (uniforms, positions) = self.chunk_uniforms(first, last);
+        for ((i, u), &shock_pos) in (first..last).zip(&uniforms).zip(&positions) {
             for (a, arm) in self.arms.iter().enumerate() {
-                let mut params: Params = arm.resolved.params.clone();
-                for ((id, _), v) in self.uncertain.iter().zip(&values) {
-                    if !arm.fixed.contains(id) {
-                        params[*id] = *v;
-                    }
-                }
+                let params = self.arm_params(arm, u);
                 let mut shocks = RngShocks(self.generator(i, shock_pos));
                 let inputs = &self.baseline.inputs;
                 let mut state = initial_state(inputs, &params, &arm.resolved.levers, &arm.demo);
@@ -543,11 +573,12 @@ impl<'a> Sweep<'a> {
             }
             let hash = splitmix64(self.config.seed.rotate_left(17) ^ splitmix64(i));
             if hash <= threshold {
+                let values = self.uncertain.iter().map(|(id, d)| d.quantile(u[*id as usize])).collect();
                 out.candidates.push(Candidate {
                     hash,
                     draw: i,
                     rows: rows.iter().flatten().copied().collect(),
-                    params: values.clone(),
+                    params: values,
                 });
             }
         }

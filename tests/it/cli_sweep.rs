@@ -159,3 +159,15 @@ fn an_interrupted_sweep_exits_130_and_writes_nothing() {
     assert_eq!(status.code(), Some(130));
     assert!(!out.exists(), "an interrupted sweep must not leave a result folder");
 }
+
+#[test]
+fn a_malformed_distribution_in_a_scenario_is_reported_with_its_position() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("bad-dist.toml");
+    std::fs::write(&path, "name = \"bad\"\n[parameters]\nw0_external = { kind = \"uniform\", low = 0.5, high = 0.2 }\ntfr = { kind = \"gamma\", shape = 2 }\n")
+        .expect("write");
+    let a = urbsim().arg("validate").arg(&path).assert().code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("bad-dist.toml:3:15: parameters.w0_external: uniform needs low < high"), "{err}");
+    assert!(err.contains("bad-dist.toml:4:7: parameters.tfr: unknown distribution kind `gamma`"), "{err}");
+}

@@ -140,7 +140,8 @@ fn a_target_with_a_known_probability_falls_inside_its_interval() {
     // Only electronics growth is uncertain, U(0.03, 0.13), and output shocks are off, so 2028
     // electronics output is 450 (1 + g + 0.0175)^5 with 0.0175 = γ u + land growth; the output
     // passes 450 (1.0975)^5 exactly when g > 0.08, which has probability one half.
-    let mut text = crate::common::BASELINE.to_string();
+    // Without the rank correlations, which need their parameters to stay uncertain.
+    let mut text = crate::common::BASELINE.split("# Rank correlations").next().unwrap_or_default().to_string();
     let mut cleaned = String::new();
     for line in text.lines() {
         let keep = line.starts_with("g_electronics ");
@@ -174,4 +175,61 @@ fn a_target_with_a_known_probability_falls_inside_its_interval() {
             assert!((p - 0.5).abs() < 1e-3, "LHS gives p = {p}");
         }
     }
+}
+
+fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let rank = |v: &[f64]| {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        for (k, i) in idx.into_iter().enumerate() {
+            r[i] = k as f64;
+        }
+        r
+    };
+    let (rx, ry) = (rank(x), rank(y));
+    let n = x.len() as f64;
+    let m = (n - 1.0) / 2.0;
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - m) * (b - m)).sum();
+    let var: f64 = rx.iter().map(|a| (a - m) * (a - m)).sum();
+    cov / var
+}
+
+#[test]
+fn the_baseline_rank_correlations_are_imposed_on_the_draws() {
+    let (b, t) = (baseline(), targets());
+    let scenarios = resolved(&b, &TWO[..1]);
+    let s = run(
+        &b,
+        &t,
+        &scenarios,
+        SweepConfig { draws: 4096, seed: 13, sampler: Sampler::LatinHypercube, keep: 4096 },
+        2,
+        1,
+    );
+    let names: Vec<&str> = sweep::uncertain(&b).iter().map(|(id, _)| id.key()).collect();
+    let col = |key: &str| {
+        let k = names.iter().position(|n| *n == key).expect("uncertain parameter");
+        s.partial.candidates.iter().map(|c| c.params[k]).collect::<Vec<f64>>()
+    };
+    let r = spearman(&col("g_electronics"), &col("g_smart_equipment"));
+    assert!((r - 0.5).abs() < 0.05, "rank correlation {r}, wanted 0.5");
+    let r0 = spearman(&col("g_electronics"), &col("tfr"));
+    assert!(r0.abs() < 0.06, "uncorrelated pair shows {r0}");
+}
+
+#[test]
+fn a_scenario_can_replace_a_parameter_s_distribution() {
+    let (b, t) = (baseline(), targets());
+    let text = "name = \"pessimist\"\n[parameters]\nw0_external = { kind = \"uniform\", low = 0.1, high = 0.2 }\n";
+    let scenarios = resolved(&b, &[TWO[0], text]);
+    assert!((scenarios[1].params[urbsim::model::ParamId::W0External] - 0.15).abs() < 1e-12);
+    let s =
+        run(&b, &t, &scenarios, SweepConfig { draws: 1000, seed: 2, sampler: Sampler::MonteCarlo, keep: 1000 }, 2, 1);
+    let per_arm = s.partial.years.1 * IndicatorId::COUNT;
+    let w = IndicatorId::WillingnessExternal as usize;
+    // In the first year willingness is its anchor, drawn from the scenario's own distribution.
+    let (reference, own) = (&s.series[w], &s.series[per_arm + w]);
+    assert!(own.percentiles[6] <= 0.2 + 1e-9 && own.percentiles[0] >= 0.1 - 1e-9, "{:?}", own.percentiles);
+    assert!(reference.percentiles[0] > 0.2, "{:?}", reference.percentiles);
 }
