@@ -13,10 +13,13 @@
 
 pub mod baseline;
 pub mod calibrate;
+pub mod discovery;
+pub mod exploration;
 pub mod model;
 pub mod projection;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 pub mod targets;

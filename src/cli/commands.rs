@@ -103,6 +103,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
         ),
         Command::Merge { ref dirs, ref out } => super::sweep::cmd_merge(&data, dirs, out),
+        Command::Sensitivity {
+            ref scenario,
+            method,
+            ref outcome,
+            samples,
+            seed,
+            ref out,
+            groups,
+            ref export_design,
+        } => super::analysis::cmd_sensitivity(
+            &data,
+            super::analysis::SensitivityArgs {
+                scenario,
+                method,
+                outcomes: outcome,
+                samples,
+                seed,
+                out,
+                groups,
+                export_design: export_design.as_deref(),
+            },
+        ),
+        Command::Discover { ref scenario, ref target, draws, seed, alpha, ref out } => super::analysis::cmd_discover(
+            &data,
+            super::analysis::DiscoverArgs { scenario, target, draws, seed, alpha, out },
+        ),
     }
 }
 

@@ -2,6 +2,7 @@
 //! mapping of failures to exit codes. Everything that touches files, the terminal or the
 //! process lives under `src/cli/`; the library stays pure.
 
+mod analysis;
 mod commands;
 mod output;
 mod sweep;
@@ -144,6 +145,65 @@ Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Global sensitivity: which uncertain parameters drive each indicator (year by year) and each target.
+    #[command(
+        after_help = "Writes oat.csv, morris.csv or sobol.csv and manifest.json. Outcomes default to new urban\n\
+jobs, rural labour transfer, hukou conversions and the urbanisation gap in every year, and every\n\
+simulated target's met/missed. Runs use central shocks, so indices apportion parameter uncertainty.\n\
+Examples:\n  urbsim sensitivity scenarios/baseline.toml --method sobol --samples 4096\n\
+  urbsim sensitivity scenarios/baseline.toml --method morris --outcome target:new_urban_jobs\n\
+  urbsim sensitivity scenarios/baseline.toml --method sobol --groups --export-design out/salib"
+    )]
+    Sensitivity {
+        /// Scenario file (TOML).
+        #[arg(value_name = "SCENARIO")]
+        scenario: PathBuf,
+        /// Method.
+        #[arg(long, value_enum, default_value_t = analysis::Method::Sobol)]
+        method: analysis::Method,
+        /// Outcomes: indicator ids (every year), target:ID, or `targets` for every simulated target.
+        #[arg(long, value_name = "NAME")]
+        outcome: Vec<String>,
+        /// Base sample: Sobol N (power of two, default 1024) or Morris trajectories (default 50).
+        #[arg(long, value_name = "N")]
+        samples: Option<usize>,
+        /// Seed of the Morris design and the bootstrap.
+        #[arg(long, value_name = "S", default_value_t = 20250618)]
+        seed: u64,
+        /// Folder for the results.
+        #[arg(long, value_name = "DIR", default_value = "out/sensitivity")]
+        out: PathBuf,
+        /// Treat each model block (demography, settlement, ...) as one factor.
+        #[arg(long)]
+        groups: bool,
+        /// Also write the design and outputs as CSV that SALib's analyse functions read.
+        #[arg(long, value_name = "DIR")]
+        export_design: Option<PathBuf>,
+    },
+    /// Scenario discovery (PRIM): the ranges of uncertain parameters in which a target is missed.
+    #[command(
+        after_help = "Example: urbsim discover scenarios/baseline.toml --target rural_labour_transfer --draws 5000"
+    )]
+    Discover {
+        /// Scenario file (TOML).
+        #[arg(value_name = "SCENARIO")]
+        scenario: PathBuf,
+        /// Target id (`urbsim explain targets`).
+        #[arg(long, value_name = "ID")]
+        target: String,
+        /// Futures drawn (Latin hypercube).
+        #[arg(long, value_name = "N", default_value_t = 5000)]
+        draws: u64,
+        /// Seed.
+        #[arg(long, value_name = "S", default_value_t = 20250618)]
+        seed: u64,
+        /// Peeling fraction.
+        #[arg(long, value_name = "A", default_value_t = 0.05)]
+        alpha: f64,
+        /// Folder for the results.
+        #[arg(long, value_name = "DIR", default_value = "out/discover")]
+        out: PathBuf,
     },
     /// Combine the partial results of sharded sweeps into the results of one sweep.
     Merge {

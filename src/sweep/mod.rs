@@ -725,7 +725,7 @@ pub fn period_of(label: &str) -> crate::scenario::TargetPeriod {
 }
 
 /// The indicator row of year index `y` inside a flattened block of rows.
-fn row_ref(rows: &[f64], y: usize) -> &[f64; IndicatorId::COUNT] {
+pub fn row_ref(rows: &[f64], y: usize) -> &[f64; IndicatorId::COUNT] {
     let start = y * IndicatorId::COUNT;
     rows[start..start + IndicatorId::COUNT].try_into().expect("a row has IndicatorId::COUNT values")
 }

@@ -5,6 +5,7 @@
 mod alloc;
 mod backcast;
 mod cli;
+mod cli_analysis;
 mod cli_sweep;
 mod common;
 mod golden;

@@ -1,0 +1,119 @@
+//! End-to-end tests of `urbsim sensitivity` (OAT, Morris, Sobol, groups, SALib export) and
+//! `urbsim discover` (PRIM with a plain-language box).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn urbsim() -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("urbsim"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn one_at_a_time_ranks_parameters_by_swing_within_each_outcome() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("oat");
+    urbsim()
+        .args(["sensitivity", "scenarios/baseline.toml", "--method", "oat", "--outcome", "new_urban_jobs", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = read(&out.join("oat.csv"));
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let mut last: Option<(String, f64)> = None;
+    let mut count = 0;
+    for r in rows.records() {
+        let r = r.expect("row");
+        let swing: f64 = r[6].parse().expect("number");
+        if let Some((outcome, prev)) = &last
+            && outcome == &r[0]
+        {
+            assert!(swing.abs() <= prev + 1e-9, "not sorted by |swing|: {r:?}");
+        }
+        last = Some((r[0].to_string(), swing.abs()));
+        count += 1;
+    }
+    // Five years of one indicator, every uncertain parameter.
+    assert_eq!(count % 5, 0);
+    assert!(count > 5 * 50);
+}
+
+#[test]
+fn sobol_by_model_block_exports_a_salib_design() {
+    let dir = TempDir::new().expect("tempdir");
+    let (out, design) = (dir.path().join("sobol"), dir.path().join("salib"));
+    urbsim()
+        .args(["sensitivity", "scenarios/baseline.toml", "--method", "sobol", "--samples", "64", "--groups"])
+        .args(["--outcome", "hukou_conversions", "--outcome", "target:new_urban_jobs", "--out"])
+        .arg(&out)
+        .arg("--export-design")
+        .arg(&design)
+        .assert()
+        .success();
+    let sobol = read(&out.join("sobol.csv"));
+    assert!(sobol.starts_with("outcome,factor,s1,s1_ci95_low,s1_ci95_high,st,st_ci95_low,st_ci95_high\n"));
+    let factors: std::collections::BTreeSet<&str> = sobol.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
+    assert!(
+        factors.contains("settlement") && factors.contains("employment") && factors.contains("demography"),
+        "{factors:?}"
+    );
+    let params = read(&design.join("problem.txt")).lines().count();
+    let runs = read(&design.join("outputs.csv")).lines().count() - 1;
+    assert_eq!(runs, 64 * (factors.len() + 2), "N (k + 2) rows in SALib's order");
+    assert_eq!(read(&design.join("design.csv")).lines().next().map(|h| h.split(',').count()), Some(params));
+}
+
+#[test]
+fn morris_screens_the_jobs_target_and_bad_outcomes_are_refused() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("morris");
+    urbsim()
+        .args([
+            "sensitivity",
+            "scenarios/baseline.toml",
+            "--method",
+            "morris",
+            "--samples",
+            "10",
+            "--outcome",
+            "target:new_urban_jobs",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(read(&out.join("morris.csv")).starts_with("outcome,factor,mu,mu_star,sigma,"));
+    let a = urbsim()
+        .args(["sensitivity", "scenarios/baseline.toml", "--outcome", "no_such_thing", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("--outcome no_such_thing"));
+}
+
+#[test]
+fn discovery_describes_where_a_target_is_missed() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("prim");
+    let a = urbsim()
+        .args(["discover", "scenarios/baseline.toml", "--target", "rural_labour_transfer", "--draws", "1500", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(stdout.contains("missed in") && stdout.contains("未达标"), "{stdout}");
+    assert!(read(&out.join("prim.csv")).lines().any(|l| l.starts_with("simplified,")));
+    let bad = urbsim()
+        .args(["discover", "scenarios/baseline.toml", "--target", "nope", "--out"])
+        .arg(dir.path().join("y"))
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&bad.get_output().stderr).contains("--target nope"));
+}
