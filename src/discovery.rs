@@ -597,24 +597,7 @@ fn percent(share: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// SplitMix64: a tiny deterministic generator, so the tests depend on no RNG crate's API.
-    struct SplitMix(u64);
-
-    impl SplitMix {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform on [0, 1) with 53 random bits.
-        fn uniform(&mut self) -> f64 {
-            (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-        }
-    }
+    use crate::stats::test_rng::SplitMix;
 
     /// 4,000 points uniform in [0, 1]^4 with cases `x0 < 0.3 && x2 > 0.6`, each label flipped with
     /// probability 5% (drawn from the same seeded stream, so the flips are fixed).

@@ -220,25 +220,8 @@ pub fn rank_error(p: f64, k: u64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::test_rng::SplitMix;
     use super::*;
-
-    /// SplitMix64: a tiny deterministic generator, so the tests depend on no RNG crate's API.
-    struct SplitMix(u64);
-
-    impl SplitMix {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform on [0, 1) with 53 random bits.
-        fn uniform(&mut self) -> f64 {
-            (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-        }
-    }
 
     fn data(seed: u64, n: usize, offset: f64, scale: f64) -> Vec<f64> {
         let mut g = SplitMix(seed);
@@ -456,5 +439,28 @@ mod tests {
         assert_eq!(rank_error(0.5, 4), 0.25);
         assert_eq!(rank_error(0.0, 10), 0.0);
         assert!(rank_error(0.5, 0).is_infinite());
+    }
+}
+
+/// A tiny deterministic generator shared by the crate's unit tests, so they depend on no RNG
+/// crate's API (SplitMix64, Steele, Lea and Flood 2014).
+#[cfg(test)]
+pub(crate) mod test_rng {
+    /// SplitMix64: a tiny deterministic generator, so the tests depend on no RNG crate's API.
+    pub(crate) struct SplitMix(pub(crate) u64);
+
+    impl SplitMix {
+        pub(crate) fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// Uniform on [0, 1) with 53 random bits.
+        pub(crate) fn uniform(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        }
     }
 }

@@ -12,14 +12,7 @@ use tempfile::TempDir;
 use urbsim::model::{IndicatorId, LeverId, ParamId};
 use urbsim::targets::PlanTargets;
 
-use crate::common::TARGETS;
-
-/// The binary, run from the package root so that `scenarios/...` paths resolve.
-fn urbsim() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("urbsim"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use crate::common::{TARGETS, read, urbsim};
 
 /// Every shipped scenario, as `scenarios/<file>.toml`, sorted.
 fn shipped() -> Vec<String> {
@@ -37,10 +30,6 @@ fn shipped() -> Vec<String> {
 
 fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 fn json_file(path: &Path) -> serde_json::Value {

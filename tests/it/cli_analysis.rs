@@ -1,20 +1,9 @@
 //! End-to-end tests of `urbsim sensitivity` (OAT, Morris, Sobol, groups, SALib export) and
 //! `urbsim discover` (PRIM with a plain-language box).
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn urbsim() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("urbsim"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
+use crate::common::{read, urbsim};
 
 #[test]
 fn one_at_a_time_ranks_parameters_by_swing_within_each_outcome() {

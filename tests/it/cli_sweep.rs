@@ -2,21 +2,11 @@
 //! into the same results as one run, lever grids, input errors, and Ctrl-C (exit 130, nothing
 //! written).
 
-use std::path::Path;
 use std::process::Stdio;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-fn urbsim() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("urbsim"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
+use crate::common::{read, urbsim};
 
 #[test]
 fn sweep_writes_tables_and_a_manifest_with_seed_draws_and_speed() {

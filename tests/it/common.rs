@@ -23,3 +23,15 @@ pub fn scenario(b: &Baseline, text: &str) -> Scenario {
     let mut read = |p: &Path| std::fs::read_to_string(p);
     load_str(Path::new("scenarios/test.toml"), text, &schema, &mut read).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The `urbsim` binary, run from the package root so that `scenarios/...` paths resolve.
+pub fn urbsim() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("urbsim"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// A file's text, or a panic naming the file.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
