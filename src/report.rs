@@ -279,6 +279,8 @@ enum Summary {
 pub fn human(value: f64, unit: &str) -> String {
     if unit == "share" {
         format!("{:.1}%", value * 100.0)
+    } else if unit == "percentage points" {
+        format!("{value:.1} pp")
     } else if value.abs() >= 100_000.0
         && (unit.starts_with("persons") || unit.starts_with("jobs") || unit.starts_with("units"))
     {

@@ -243,11 +243,11 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
             files.push(("sobol.csv", w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?));
             for (label, ranked) in &drivers {
                 if ranked.first().is_none_or(|(_, st)| *st <= 0.0) {
-                    println!("{label}: no variation across the design (met in every run or in none)");
+                    say!("{label}: no variation across the design (met in every run or in none)");
                     continue;
                 }
                 let parts: Vec<String> = ranked.iter().map(|(n, st)| format!("{n} {st:.2}")).collect();
-                println!("{label}: largest total effects: {}", parts.join(", "));
+                say!("{label}: largest total effects: {}", parts.join(", "));
             }
             if let Some(dir) = a.export_design {
                 export_design(dir, &design, &eval, &outcomes, &y, &names)?;
@@ -271,7 +271,7 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
     let mut bytes = serde_json::to_vec_pretty(&manifest)?;
     bytes.push(b'\n');
     write_folder(a.out, &files, &bytes)?;
-    println!(
+    say!(
         "{evaluations} model runs in {elapsed:.2} s; wrote {} ({}, manifest.json)",
         a.out.display(),
         files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
@@ -493,7 +493,7 @@ pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
         ],
         &m,
     )?;
-    print!("{summary}");
-    println!("wrote {} (prim.csv, discovery.txt, manifest.json)", a.out.display());
+    emit!("{summary}");
+    say!("wrote {} (prim.csv, discovery.txt, manifest.json)", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -199,8 +199,8 @@ fn cmd_run(
     ];
     let manifest = manifest(data, &scenarios, &resolved, &files, until, target_period)?;
     write_folder(out, &files, &manifest)?;
-    print!("{}", report::summary_text(&data.targets, &results));
-    println!("wrote {} (results.csv, results.json, targets.csv, manifest.json)", out.display());
+    emit!("{}", report::summary_text(&data.targets, &results));
+    say!("wrote {} (results.csv, results.json, targets.csv, manifest.json)", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -251,7 +251,7 @@ fn manifest(
 fn cmd_validate(data: &Data, files: &[PathBuf]) -> Result<ExitCode> {
     let scenarios = load_scenarios(data, files)?;
     for (s, path) in scenarios.iter().zip(files) {
-        println!("ok: {} ({} · {})", path.display(), s.name, s.title_zh);
+        say!("ok: {} ({} · {})", path.display(), s.name, s.title_zh);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -398,7 +398,7 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
     }
     if format == Format::Json {
         let doc = json!({"base_year": b.base_year, "levers": levers, "parameters": params, "indicators": indicators, "targets": targets, "data": datarows});
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        say!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let s = |v: &serde_json::Value, k: &str| match &v[k] {
@@ -406,14 +406,14 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         serde_json::Value::Null => "-".to_string(),
         other => other.to_string(),
     };
-    println!(
+    say!(
         "Tags: S sourced · D derived · A assumption · C calibrated · L to be loaded from city departments (placeholder). Base year {}.",
         b.base_year
     );
     if !levers.is_empty() {
-        println!("\nLEVERS (set in a scenario's [levers]; a number may be a per-year table {{ 2025 = 500 }})");
+        say!("\nLEVERS (set in a scenario's [levers]; a number may be a per-year table {{ 2025 = 500 }})");
         for l in &levers {
-            println!(
+            say!(
                 "  {:<28} {:<4} [{}] {:<14} default {:<22} range {:<24} {}  {}",
                 s(l, "key"),
                 s(l, "id"),
@@ -427,11 +427,11 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         }
     }
     if !params.is_empty() {
-        println!(
+        say!(
             "\nPARAMETERS (central value used by `run`; uncertainty sampled by sweeps; override in a scenario's [parameters])"
         );
         for p in &params {
-            println!(
+            say!(
                 "  {:<26} [{}] {:>10} {:<18} {:<34} {} — {}",
                 s(p, "key"),
                 s(p, "tag"),
@@ -444,14 +444,14 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         }
     }
     if !indicators.is_empty() {
-        println!("\nINDICATORS (ids of results.csv)");
+        say!("\nINDICATORS (ids of results.csv)");
         for i in &indicators {
             let t = i["targets"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; "))
                 .unwrap_or_default();
             let t = if t.is_empty() { String::new() } else { format!("  target: {t}") };
-            println!(
+            say!(
                 "  {:<30} {:<18} {:<4} {} / {}{}",
                 s(i, "key"),
                 s(i, "unit"),
@@ -463,11 +463,11 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         }
     }
     if !targets.is_empty() {
-        println!("\nPLAN TARGETS AND MILESTONES ({})", data.targets.plan.title);
+        say!("\nPLAN TARGETS AND MILESTONES ({})", data.targets.plan.title);
         for t in &targets {
             let ind = s(t, "indicator");
             let sim = if ind.is_empty() { "not simulated".to_string() } else { format!("indicator {ind}") };
-            println!(
+            say!(
                 "  {:<34} {:<8} {} {} {} {} ({}) — {}; {}",
                 s(t, "id"),
                 s(t, "clause"),
@@ -482,9 +482,9 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         }
     }
     if !datarows.is_empty() {
-        println!("\nDATA (census start, base-year values, sectors, named projects)");
+        say!("\nDATA (census start, base-year values, sectors, named projects)");
         for d in &datarows {
-            println!("  {:<44} [{}] {:>12}  {}", s(d, "key"), s(d, "tag"), s(d, "value"), s(d, "source"));
+            say!("  {:<44} [{}] {:>12}  {}", s(d, "key"), s(d, "tag"), s(d, "value"), s(d, "source"));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -541,25 +541,27 @@ fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
             .iter()
             .map(|c| json!({"year": c.year, "indicator": c.indicator, "simulated": c.simulated, "published": c.published, "error": c.error, "tolerance": c.tolerance, "accepted": c.accepted()}))
             .collect();
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(
                 &json!({"from": b.census.year, "to": b.base_year, "accepted": accepted, "comparisons": items})
             )?
         );
     } else {
-        println!(
+        say!(
             "Backcast from the {} census (七普, treated as end-{}) to {}: central parameters, no shocks.",
-            b.census.year, b.census.year, b.base_year
+            b.census.year,
+            b.census.year,
+            b.base_year
         );
-        print!("{}", comparison_table(&comparisons));
-        println!(
+        emit!("{}", comparison_table(&comparisons));
+        say!(
             "Errors are relative for counts and in percentage points for the urbanisation rate; bounds from MODEL.md §9."
         );
-        println!(
+        say!(
             "Deaths have no bound: 2022-23 deaths are published on the hukou basis, and recorded deaths run below model deaths at e0 = 79."
         );
-        println!(
+        say!(
             "{}",
             if accepted {
                 "All acceptance bounds are met."
@@ -574,15 +576,15 @@ fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
 fn cmd_calibrate(data: &Data) -> Result<ExitCode> {
     let b = &data.baseline;
     let fitted = calibrate::calibrate(b, &b.central_params());
-    println!(
+    say!(
         "# calibrated to the published statistics {}-{}; paste into [parameters] of the baseline (tag C)",
         b.census.year + 1,
         b.base_year
     );
     for (id, target, ..) in calibrate::CALIBRATED {
-        println!("{} = {:.4e}   # fitted to {target}; now {}", id.key(), fitted[id], b.central_params()[id]);
+        say!("{} = {:.4e}   # fitted to {target}; now {}", id.key(), fitted[id], b.central_params()[id]);
     }
     let (_, rows) = calibrate::run_backcast(b, &fitted);
-    print!("{}", comparison_table(&calibrate::compare(b, &rows)));
+    emit!("{}", comparison_table(&calibrate::compare(b, &rows)));
     Ok(ExitCode::SUCCESS)
 }

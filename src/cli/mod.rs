@@ -2,6 +2,23 @@
 //! mapping of failures to exit codes. Everything that touches files, the terminal or the
 //! process lives under `src/cli/`; the library stays pure.
 
+/// `println!` that returns the write error instead of panicking, so a closed pipe
+/// (`urbsim explain | head`) ends the program quietly with exit code 0.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($t)*)?;
+    }};
+}
+
+/// `print!` counterpart of `say!`.
+macro_rules! emit {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout(), $($t)*)?;
+    }};
+}
+
 mod analysis;
 mod commands;
 mod output;

@@ -203,7 +203,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
         let files = vec![("partial.json", bytes)];
         let manifest = manifest("sweep (shard)", &run_info, &inputs, &files)?;
         write_folder(a.out, &files, &manifest)?;
-        println!(
+        say!(
             "wrote shard {} ({} draws) to {}; combine the shards with `urbsim merge`",
             a.shard.unwrap_or_default(),
             shard_draws,
@@ -213,7 +213,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     }
     let summary = sweep::summarise(partial, &data.targets).map_err(|e| InputError(format!("error: {e}")))?;
     write_summary(data, &summary, a.keep_draws, a.out, "sweep", &run_info, &inputs)?;
-    print_summary(&summary, elapsed);
+    print_summary(&summary, elapsed)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -274,14 +274,14 @@ fn write_summary(
     let manifest = manifest(command, run, inputs, &files)?;
     write_folder(out, &files, &manifest)?;
     let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    println!("wrote {} ({}, manifest.json)", out.display(), names.join(", "));
+    say!("wrote {} ({}, manifest.json)", out.display(), names.join(", "));
     Ok(())
 }
 
-fn print_summary(s: &Summary, elapsed: f64) {
+fn print_summary(s: &Summary, elapsed: f64) -> Result<()> {
     let p = &s.partial;
     let exact = s.sample as u64 >= p.config.draws;
-    println!(
+    say!(
         "{} draws × {} scenario(s) in {:.2} s; quantiles from {} draws ({})",
         p.config.draws,
         p.arms.len(),
@@ -298,7 +298,7 @@ fn print_summary(s: &Summary, elapsed: f64) {
     );
     let n_targets = p.targets.len();
     for (a, arm) in p.arms.iter().enumerate() {
-        println!("== {arm}: probability of meeting each simulated target (95% interval)");
+        say!("== {arm}: probability of meeting each simulated target (95% interval)");
         for (t, id) in p.targets.iter().enumerate() {
             let x = &s.targets[a * n_targets + t];
             let vs = if a == p.reference {
@@ -306,7 +306,7 @@ fn print_summary(s: &Summary, elapsed: f64) {
             } else {
                 format!("  better than {} in {:.0}% of futures", p.arms[p.reference], x.better * 100.0)
             };
-            println!(
+            say!(
                 "  {:<28} {:>6.1}%  [{:>5.1}, {:>5.1}]{vs}",
                 id,
                 x.probability.0 * 100.0,
@@ -315,6 +315,7 @@ fn print_summary(s: &Summary, elapsed: f64) {
             );
         }
     }
+    Ok(())
 }
 
 /// Runs `urbsim merge`.
@@ -344,6 +345,6 @@ pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> 
     let run = json!({"merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(), "seed": summary.partial.config.seed, "draws": summary.partial.config.draws});
     let inputs = json!({"baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1}, "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1}});
     write_summary(data, &summary, false, out, "merge", &run, &inputs)?;
-    print_summary(&summary, 0.0);
+    print_summary(&summary, 0.0)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -39,7 +39,7 @@ registry! {
         HukouPopulation => i("hukou_population", "persons", "户籍人口", "hukou population", "O8"),
         UrbanHukouPopulation => i("urban_hukou_population", "persons", "城镇户籍人口", "urban hukou population", "O8"),
         HukouUrbanisationRate => i("hukou_urbanisation_rate", "share", "户籍人口城镇化率", "hukou urbanisation rate", "O8"),
-        UrbanisationGap => i("urbanisation_gap", "share", "常住与户籍城镇化率之差", "gap between resident and hukou urbanisation", "O8"),
+        UrbanisationGap => i("urbanisation_gap", "percentage points", "常住与户籍城镇化率之差", "gap between resident and hukou urbanisation", "O8"),
         Births => i("births", "persons/yr", "出生人口", "births", "O7"),
         Deaths => i("deaths", "persons/yr", "死亡人口", "deaths", "O7"),
         InMigration => i("in_migration", "persons/yr", "迁入人口", "in-migration", "O7"),

@@ -146,7 +146,7 @@ pub fn accounts(
     set(row, IndicatorId::HukouPopulation, hukou);
     set(row, IndicatorId::UrbanHukouPopulation, state.hukou_urban);
     set(row, IndicatorId::HukouUrbanisationRate, state.hukou_urban / hukou);
-    set(row, IndicatorId::UrbanisationGap, urban_res / total - state.hukou_urban / hukou);
+    set(row, IndicatorId::UrbanisationGap, 100.0 * (urban_res / total - state.hukou_urban / hukou));
     set(row, IndicatorId::RuralResidents, r);
     set(row, IndicatorId::LocalMigrants, l);
     set(row, IndicatorId::ExternalNoPermit, e0);

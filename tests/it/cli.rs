@@ -281,3 +281,22 @@ fn same_run_twice_gives_byte_identical_results() {
     assert_eq!(ma["outputs"], mb["outputs"]);
     assert_eq!(ma, mb, "manifests differ beyond arguments/reproduce");
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly_with_success() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("urbsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("explain")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first = [0u8; 16];
+    let mut out = child.stdout.take().expect("piped");
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let result = child.wait_with_output().expect("waits");
+    assert_eq!(result.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&result.stderr).contains("panicked"));
+}
