@@ -12,7 +12,9 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 pub mod baseline;
+pub mod brief;
 pub mod calibrate;
+pub mod chart;
 pub mod discovery;
 pub mod exploration;
 pub mod model;

@@ -1,0 +1,5 @@
+//! The briefing pack: chart data prepared from a sweep's summary, the charts, the tables, the
+//! workbook and the self-contained page, all as bytes for the CLI to write.
+
+pub mod html;
+pub mod workbook;

@@ -1,0 +1,230 @@
+//! Renders the briefing pack's spreadsheet: one `.xlsx` worksheet per CSV table, as bytes.
+//!
+//! The CSVs are the pack's source of truth; the workbook is a convenience copy for readers who
+//! live in Excel or WPS. So this module only re-types cells (a cell that reads as a finite number
+//! becomes a number, so it can be summed and charted; anything else stays text, character for
+//! character), bolds and freezes the header row and sizes the columns. It never rounds or
+//! relabels. Pure: bytes in, bytes out; the caller decides where the file goes.
+
+use std::collections::HashSet;
+
+use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet};
+
+/// Excel's hard limit on a worksheet name, in characters.
+const MAX_SHEET_NAME: usize = 31;
+
+/// Widest a column is sized to, in character widths; longer text wraps off-screen rather than
+/// pushing every other column out of view.
+const MAX_COLUMN_WIDTH: usize = 60;
+
+/// Narrowest a column is sized to, so short headers still leave room to click a cell.
+const MIN_COLUMN_WIDTH: usize = 6;
+
+/// Builds an `.xlsx` workbook with one worksheet per `(name, csv)` pair, in the order given.
+///
+/// The first CSV record is the header: written as bold text and frozen so it stays visible while
+/// scrolling. Later cells that parse as a finite `f64` are written as numbers, empty cells are
+/// left blank, and everything else is written as text unchanged. Sheet names are made valid for
+/// Excel (forbidden characters replaced, at most 31 characters) and unique, ignoring case as
+/// Excel does. Rows may have differing lengths.
+///
+/// # Errors
+///
+/// A CSV that cannot be parsed (including invalid UTF-8), or a table beyond Excel's limits
+/// (too many rows or columns, or a cell over 32,767 characters), with the sheet named.
+pub fn workbook(sheets: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    let header = Format::new().set_bold();
+    let mut taken = HashSet::new();
+    for (name, csv_bytes) in sheets {
+        let sheet_name = unique_sheet_name(name, &mut taken);
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name.as_str()).map_err(|e| format!("sheet {name:?}: {e}"))?;
+        fill_sheet(sheet, csv_bytes, &header).map_err(|e| format!("sheet {name:?}: {e}"))?;
+    }
+    book.save_to_buffer().map_err(|e| format!("writing the workbook: {e}"))
+}
+
+/// Writes one CSV table into `sheet`, then freezes the header and fits the column widths.
+fn fill_sheet(sheet: &mut Worksheet, csv_bytes: &[u8], header: &Format) -> Result<(), String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv_bytes);
+    // Widest text seen per column, in display widths; sizes the columns afterwards.
+    let mut widths: Vec<usize> = Vec::new();
+    for (row_index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("reading the CSV: {e}"))?;
+        let row = RowNum::try_from(row_index).map_err(|_| "too many rows for a worksheet".to_string())?;
+        for (col_index, text) in record.iter().enumerate() {
+            let col = ColNum::try_from(col_index).map_err(|_| "too many columns for a worksheet".to_string())?;
+            if widths.len() <= col_index {
+                widths.resize(col_index + 1, 0);
+            }
+            widths[col_index] = widths[col_index].max(display_width(text));
+            if row_index == 0 {
+                sheet.write_string_with_format(row, col, text, header).map_err(|e| e.to_string())?;
+            } else if text.is_empty() {
+                // Leaving the cell unwritten keeps it truly blank, so Excel's blanks-aware
+                // functions (COUNTA, AVERAGE) treat it as missing rather than as "".
+            } else if let Some(number) = as_number(text) {
+                sheet.write_number(row, col, number).map_err(|e| e.to_string())?;
+            } else {
+                sheet.write_string(row, col, text).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    if !widths.is_empty() {
+        sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+    }
+    for (col_index, width) in widths.into_iter().enumerate() {
+        // Two characters of padding: Excel's width unit is a digit's width, and a column sized
+        // exactly to its text clips it in most fonts.
+        let fitted = (width + 2).clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH);
+        let col = ColNum::try_from(col_index).map_err(|_| "too many columns for a worksheet".to_string())?;
+        // Widths are small whole numbers, so the conversion to f64 is exact.
+        sheet.set_column_width(col, fitted as f64).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The cell as a number, when its text is one. Surrounding spaces are allowed; `inf` and `NaN`
+/// are not numbers here because Excel has no cell value for them.
+fn as_number(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|value| value.is_finite())
+}
+
+/// A valid worksheet name derived from `wanted`, different (ignoring case) from every name in
+/// `taken`, which it is then added to.
+fn unique_sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
+    // Excel refuses these characters in a sheet name, and a leading or trailing apostrophe
+    // (which it uses to quote names in formulas).
+    let cleaned: String =
+        wanted.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '_' } else { c }).collect();
+    let cleaned = cleaned.trim().trim_matches('\'');
+    // "History" is reserved by Excel for its change-tracking sheet.
+    let base = if cleaned.is_empty() || cleaned.eq_ignore_ascii_case("history") { "Sheet" } else { cleaned };
+    let mut candidate = truncate_name(base, MAX_SHEET_NAME);
+    let mut counter = 2;
+    while taken.contains(&candidate.to_lowercase()) {
+        // Truncate before the suffix rather than after, so the suffix that makes it unique
+        // survives the 31-character limit.
+        let suffix = format!(" ({counter})");
+        let keep = MAX_SHEET_NAME - suffix.chars().count();
+        candidate = truncate_name(base, keep) + &suffix;
+        counter += 1;
+    }
+    taken.insert(candidate.to_lowercase());
+    candidate
+}
+
+/// The first `max` characters of `name`, without the trailing apostrophe Excel would refuse.
+fn truncate_name(name: &str, max: usize) -> String {
+    let cut: String = name.chars().take(max).collect();
+    cut.trim_end_matches('\'').to_string()
+}
+
+/// How many character widths `text` takes in a spreadsheet cell: East Asian wide characters
+/// (Chinese, Japanese, Korean, full-width forms) take two, everything else one.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// Whether `c` is drawn double-width: the East Asian Wide and Fullwidth blocks that occur in
+/// practice. An approximation of Unicode's East Asian Width property, which is plenty for sizing
+/// columns.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F          // Hangul Jamo initials
+        | 0x2E80..=0x303E        // CJK radicals, Kangxi, CJK symbols and punctuation
+        | 0x3041..=0x33FF        // Kana, Bopomofo, CJK compatibility
+        | 0x3400..=0x4DBF        // CJK Extension A
+        | 0x4E00..=0x9FFF        // CJK Unified Ideographs
+        | 0xA000..=0xA4CF        // Yi
+        | 0xAC00..=0xD7A3        // Hangul syllables
+        | 0xF900..=0xFAFF        // CJK compatibility ideographs
+        | 0xFE30..=0xFE4F        // CJK compatibility forms
+        | 0xFF00..=0xFF60        // Full-width forms
+        | 0xFFE0..=0xFFE6        // Full-width signs
+        | 0x20000..=0x3FFFD      // CJK Extensions B onwards
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    use super::*;
+
+    fn read_back(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+        open_workbook_from_rs(Cursor::new(bytes)).expect("the workbook opens")
+    }
+
+    #[test]
+    fn reads_back_names_headers_numbers_and_chinese_text() {
+        let summary = "目标,基准,强化\n常住人口城镇化率,0.712,0.735\n新增城镇就业,5.9万–7.6万,\n".as_bytes();
+        let tidy = b"scenario,year,indicator,value,unit\nbaseline,2030,urban_rate,1e-3,share\n";
+        let bytes = workbook(&[("概要", summary), ("tidy", tidy)]).unwrap();
+        let mut book = read_back(bytes);
+        assert_eq!(book.sheet_names(), vec!["概要".to_string(), "tidy".to_string()]);
+
+        let range = book.worksheet_range("概要").unwrap();
+        assert_eq!(range.get((0, 0)), Some(&Data::String("目标".into())));
+        assert_eq!(range.get((0, 2)), Some(&Data::String("强化".into())));
+        assert_eq!(range.get((1, 1)), Some(&Data::Float(0.712)));
+        assert_eq!(range.get((1, 0)), Some(&Data::String("常住人口城镇化率".into())));
+        assert_eq!(range.get((2, 1)), Some(&Data::String("5.9万–7.6万".into())));
+
+        let range = book.worksheet_range("tidy").unwrap();
+        assert_eq!(range.get((0, 3)), Some(&Data::String("value".into())));
+        // The year is numeric data, so it becomes a number; the header "year" stays text.
+        assert_eq!(range.get((1, 1)), Some(&Data::Float(2030.0)));
+        assert_eq!(range.get((1, 3)), Some(&Data::Float(0.001)));
+    }
+
+    #[test]
+    fn non_finite_and_padded_text_stay_text() {
+        let bytes = workbook(&[("s", b"h1,h2,h3\nNaN,inf, 42 \n")]).unwrap();
+        let range = read_back(bytes).worksheet_range("s").unwrap();
+        assert_eq!(range.get((1, 0)), Some(&Data::String("NaN".into())));
+        assert_eq!(range.get((1, 1)), Some(&Data::String("inf".into())));
+        assert_eq!(range.get((1, 2)), Some(&Data::Float(42.0)));
+    }
+
+    #[test]
+    fn sheet_names_are_truncated_cleaned_and_unique() {
+        let long = "a".repeat(40);
+        let csv: &[u8] = b"h\n1\n";
+        let bytes =
+            workbook(&[(long.as_str(), csv), (long.as_str(), csv), ("x/y", csv), ("X_Y", csv), ("", csv)]).unwrap();
+        let names = read_back(bytes).sheet_names();
+        assert_eq!(names[0], "a".repeat(31));
+        assert_eq!(names[1], format!("{} (2)", "a".repeat(27)));
+        assert_eq!(names[2], "x_y");
+        assert_eq!(names[3], "X_Y (2)");
+        assert_eq!(names[4], "Sheet");
+        assert!(names.iter().all(|n| n.chars().count() <= 31));
+    }
+
+    #[test]
+    fn ragged_rows_and_empty_csv_are_accepted() {
+        let bytes = workbook(&[("ragged", b"a,b\n1\n1,2,3\n"), ("empty", b"")]).unwrap();
+        let mut book = read_back(bytes);
+        let range = book.worksheet_range("ragged").unwrap();
+        assert_eq!(range.get((2, 2)), Some(&Data::Float(3.0)));
+        assert_eq!(book.sheet_names().len(), 2);
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_naming_the_sheet() {
+        let err = workbook(&[("bad", b"h\n\xff\xfe\n")]).unwrap_err();
+        assert!(err.contains("bad"), "{err}");
+    }
+
+    #[test]
+    fn width_counts_cjk_double() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("浏阳市"), 6);
+        assert_eq!(display_width("5.9万"), 5);
+        assert_eq!(display_width("（全角）"), 8);
+    }
+}
