@@ -2,4 +2,5 @@
 //! workbook and the self-contained page, all as bytes for the CLI to write.
 
 pub mod html;
+pub mod pack;
 pub mod workbook;

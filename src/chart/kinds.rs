@@ -2,7 +2,7 @@
 //!
 //! Each kind is a plain data struct, prepared by the caller (quantiles already computed, labels
 //! already worded, units in the axis label), and a function that turns it into a [`Rendered`]
-//! SVG and PNG through [`super::render`]. This file owns only what each kind draws; the frame
+//! SVG and PNG through `super::render`. This file owns only what each kind draws; the frame
 //! (title, subtitle, legend row, footnote), fonts, colours and output formats are the parent
 //! module's. Non-finite values are skipped, not drawn; see "Empty data" in the parent module for
 //! what a chart with nothing to draw looks like.
@@ -241,7 +241,9 @@ impl Chart for FanData {
         let history: Vec<(f64, f64)> =
             self.history.iter().filter(|h| h.1.is_finite()).map(|&(y, v)| (f64::from(y), v)).collect();
         let target = self.target.as_ref().filter(|t| t.0.is_finite());
-        let has_fans = series.iter().any(|s| !s.2.is_empty());
+        // Bands appear (and are explained in the legend) only where some series has a spread:
+        // a comparison of medians passes every percentile equal to the median.
+        let has_fans = series.iter().any(|s| s.2.iter().any(|p| p.p95 > p.p5));
 
         // One series: its own colour explains the bands; several: neutral grey.
         let band_colour = if series.len() == 1 { series[0].0 } else { BAND_GREY };

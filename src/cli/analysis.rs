@@ -140,6 +140,7 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
                 "outcome_at_low",
                 "outcome_at_high",
                 "swing",
+                "outcome_at_centre",
             ])?;
             for ((_, label), ys) in outcomes.iter().zip(&y) {
                 let mut swings: Vec<(usize, f64)> = (0..d).map(|k| (k, ys[2 + 2 * k] - ys[1 + 2 * k])).collect();
@@ -154,6 +155,7 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
                         ys[1 + 2 * k].to_string(),
                         ys[2 + 2 * k].to_string(),
                         swing.to_string(),
+                        ys[0].to_string(),
                     ])?;
                 }
             }

@@ -103,6 +103,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
         ),
         Command::Merge { ref dirs, ref out } => super::sweep::cmd_merge(&data, dirs, out),
+        Command::Brief { ref scenarios, draws, seed, lang, ref out, ref font } => super::brief::cmd_brief(
+            &data,
+            super::brief::BriefArgs { scenarios, draws, seed, lang: lang.lang(), out, font: font.as_deref() },
+        ),
+        Command::Chart { ref dir, lang, ref font } => super::brief::cmd_chart(&data, dir, lang.lang(), font.as_deref()),
         Command::Sensitivity {
             ref scenario,
             method,

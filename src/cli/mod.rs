@@ -20,6 +20,7 @@ macro_rules! emit {
 }
 
 mod analysis;
+mod brief;
 mod commands;
 mod output;
 mod sweep;
@@ -39,6 +40,7 @@ pub const TARGETS: &str = include_str!("../../seeds/plan-targets.toml");
 #[derive(Parser, Debug)]
 #[command(name = "urbsim", version, help_expected = true, max_term_width = 100)]
 #[command(after_help = "Examples:
+  urbsim brief                                            the briefing pack for every shipped scenario
   urbsim run scenarios/baseline.toml                      status quo to 2028
   urbsim run scenarios/*.toml --until 2030 --out out/run  every shipped package to 2030
   urbsim validate scenarios/my-package.toml               check a scenario file
@@ -78,6 +80,24 @@ pub enum SamplerArg {
     Mc,
     /// Latin hypercube.
     Lhs,
+}
+
+/// Language of charts and pages.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    /// Chinese.
+    Zh,
+    /// English.
+    En,
+}
+
+impl LangArg {
+    fn lang(self) -> urbsim::brief::html::Lang {
+        match self {
+            LangArg::Zh => urbsim::brief::html::Lang::Zh,
+            LangArg::En => urbsim::brief::html::Lang::En,
+        }
+    }
 }
 
 /// Output format of the reporting commands.
@@ -162,6 +182,44 @@ Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+    },
+    /// The briefing pack: page, charts (PNG and SVG), tables and workbook for every shipped scenario.
+    #[command(after_help = "Runs a sweep of every scenario (every file in scenarios/ when none is named), a quick\n\
+sensitivity analysis, and writes out/brief/index.html, charts/, tables/ (CSV and results.xlsx) and\n\
+manifest.json. Chinese labels by default (bundled font); --lang en for English.\n\
+Examples:\n  urbsim brief\n  urbsim brief --lang en --draws 2000 --out out/brief-en\n\
+  urbsim brief scenarios/baseline.toml scenarios/plan-package.toml")]
+    Brief {
+        /// Scenario files (default: every file in scenarios/).
+        #[arg(value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+        /// Futures drawn.
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        draws: u64,
+        /// Seed.
+        #[arg(long, value_name = "S", default_value_t = 20250618)]
+        seed: u64,
+        /// Language of labels and page.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+        /// Folder for the pack.
+        #[arg(long, value_name = "DIR", default_value = "out/brief")]
+        out: PathBuf,
+        /// Font file (TTF/OTF) to use instead of the bundled Noto Sans SC subset.
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
+    },
+    /// Re-draw every chart of a brief or sweep output folder from its saved tables.
+    Chart {
+        /// Output folder of `urbsim brief` or `urbsim sweep`.
+        #[arg(value_name = "RESULTS_DIR")]
+        dir: PathBuf,
+        /// Language of labels.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+        /// Font file to use instead of the bundled one.
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
     },
     /// Global sensitivity: which uncertain parameters drive each indicator (year by year) and each target.
     #[command(

@@ -24,6 +24,15 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes a set of files into `dir` (created if missing), each atomically.
+pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    for (name, bytes) in files {
+        write_atomic(dir, name, bytes)?;
+    }
+    Ok(())
+}
+
 /// Writes a set of files into `dir` (created if missing); `manifest` goes last.
 pub fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)], manifest: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;

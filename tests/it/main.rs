@@ -6,6 +6,7 @@ mod alloc;
 mod backcast;
 mod cli;
 mod cli_analysis;
+mod cli_brief;
 mod cli_sweep;
 mod common;
 mod golden;

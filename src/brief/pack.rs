@@ -1,0 +1,630 @@
+//! Assembles the briefing pack from saved result tables: parses the sweep and sensitivity CSVs,
+//! prepares the data of every chart (a pure step, tested on its own), draws the charts, and
+//! builds the page and the workbook.
+//!
+//! Charts are made from the tables, never from in-memory sweep state, so `urbsim chart DIR`
+//! re-draws exactly what `urbsim brief` drew, from the files alone.
+
+use std::collections::BTreeMap;
+
+use crate::baseline::Baseline;
+use crate::chart::{self, Bar, BarData, FanData, FanPoint, FanSeries, Rendered, StackData, TornadoData};
+use crate::model::{IndicatorId, Year};
+use crate::targets::PlanTargets;
+
+use super::html::{self, AssumptionRow, ChartRef, Lang, Page, ScenarioText, SummaryCell, SummaryRow};
+
+/// One target row: probability, its 95% interval, and percentiles p5..p95 of the achieved value.
+pub type TargetRow = (f64, f64, f64, [f64; 7]);
+
+/// Result tables as written by a sweep (`summary.csv`, `targets.csv`, `paired.csv`) and,
+/// optionally, by sensitivity runs (`oat.csv`, `sobol.csv`).
+#[derive(Clone, Debug, Default)]
+pub struct Tables {
+    /// (scenario, year, indicator) → [mean, sd, mcse, p5, p10, p25, p50, p75, p90, p95].
+    pub summary: BTreeMap<(String, Year, String), [f64; 10]>,
+    /// Scenarios in the order they appear.
+    pub scenarios: Vec<String>,
+    /// Target rows: (scenario, target) → (probability, low, high, value p5..p95).
+    pub targets: BTreeMap<(String, String), TargetRow>,
+    /// Target ids in order.
+    pub target_ids: Vec<String>,
+    /// (scenario, year, indicator) → percentiles p5..p95 of scenario minus reference.
+    pub paired: BTreeMap<(String, Year, String), [f64; 7]>,
+    /// Reference scenario of the paired table.
+    pub reference: Option<String>,
+    /// OAT rows: (outcome, parameter, value at low, value at high, value with every parameter central).
+    pub oat: Vec<(String, String, f64, f64, f64)>,
+    /// Sobol rows: (outcome, factor, st, st low, st high).
+    pub sobol: Vec<(String, String, f64, f64, f64)>,
+}
+
+fn num(s: &str) -> f64 {
+    s.trim().parse().unwrap_or(f64::NAN)
+}
+
+fn records(text: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let mut r = csv::Reader::from_reader(text);
+    let header = r.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        rows.push(rec.map_err(|e| e.to_string())?.iter().map(String::from).collect());
+    }
+    Ok((header, rows))
+}
+
+fn col(header: &[String], name: &str) -> Result<usize, String> {
+    header.iter().position(|h| h == name).ok_or_else(|| format!("column `{name}` is missing"))
+}
+
+impl Tables {
+    /// Parses the tables; `oat` and `sobol` may be absent.
+    ///
+    /// # Errors
+    /// A table that does not have the expected columns, named with the column.
+    pub fn parse(
+        summary: &[u8],
+        targets: &[u8],
+        paired: &[u8],
+        oat: Option<&[u8]>,
+        sobol: Option<&[u8]>,
+    ) -> Result<Tables, String> {
+        let mut t = Tables::default();
+        let (h, rows) = records(summary).map_err(|e| format!("summary.csv: {e}"))?;
+        let (s, y, i) = (col(&h, "scenario")?, col(&h, "year")?, col(&h, "indicator")?);
+        let first_stat = col(&h, "mean")?;
+        for r in rows {
+            if !t.scenarios.contains(&r[s]) {
+                t.scenarios.push(r[s].clone());
+            }
+            let v: [f64; 10] = std::array::from_fn(|k| r.get(first_stat + k).map_or(f64::NAN, |x| num(x)));
+            t.summary.insert((r[s].clone(), r[y].parse().unwrap_or(0), r[i].clone()), v);
+        }
+        let (h, rows) = records(targets).map_err(|e| format!("targets.csv: {e}"))?;
+        let (s, id, p, lo, hi, v5) = (
+            col(&h, "scenario")?,
+            col(&h, "target")?,
+            col(&h, "probability")?,
+            col(&h, "ci95_low")?,
+            col(&h, "ci95_high")?,
+            col(&h, "value_p5")?,
+        );
+        for r in rows {
+            if !t.target_ids.contains(&r[id]) {
+                t.target_ids.push(r[id].clone());
+            }
+            let values: [f64; 7] = std::array::from_fn(|k| num(&r[v5 + k]));
+            t.targets.insert((r[s].clone(), r[id].clone()), (num(&r[p]), num(&r[lo]), num(&r[hi]), values));
+        }
+        let (h, rows) = records(paired).map_err(|e| format!("paired.csv: {e}"))?;
+        let (s, rf, y, i, p5) =
+            (col(&h, "scenario")?, col(&h, "reference")?, col(&h, "year")?, col(&h, "indicator")?, col(&h, "p5")?);
+        for r in rows {
+            t.reference = Some(r[rf].clone());
+            let v: [f64; 7] = std::array::from_fn(|k| num(&r[p5 + k]));
+            t.paired.insert((r[s].clone(), r[y].parse().unwrap_or(0), r[i].clone()), v);
+        }
+        if let Some(oat) = oat {
+            let (h, rows) = records(oat).map_err(|e| format!("oat.csv: {e}"))?;
+            let (o, p, lo, hi, c) = (
+                col(&h, "outcome")?,
+                col(&h, "parameter")?,
+                col(&h, "outcome_at_low")?,
+                col(&h, "outcome_at_high")?,
+                col(&h, "outcome_at_centre")?,
+            );
+            t.oat = rows.iter().map(|r| (r[o].clone(), r[p].clone(), num(&r[lo]), num(&r[hi]), num(&r[c]))).collect();
+        }
+        if let Some(sobol) = sobol {
+            let (h, rows) = records(sobol).map_err(|e| format!("sobol.csv: {e}"))?;
+            let (o, f, st, lo, hi) = (
+                col(&h, "outcome")?,
+                col(&h, "factor")?,
+                col(&h, "st")?,
+                col(&h, "st_ci95_low")?,
+                col(&h, "st_ci95_high")?,
+            );
+            t.sobol =
+                rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[st]), num(&r[lo]), num(&r[hi]))).collect();
+        }
+        Ok(t)
+    }
+
+    fn years(&self) -> Vec<Year> {
+        let mut ys: Vec<Year> = self.summary.keys().map(|(_, y, _)| *y).collect();
+        ys.sort_unstable();
+        ys.dedup();
+        ys
+    }
+}
+
+/// Facts about the run printed on every chart and page.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    /// Language of labels.
+    pub lang: Lang,
+    /// Tool version.
+    pub version: String,
+    /// Seed.
+    pub seed: u64,
+    /// Draws.
+    pub draws: u64,
+    /// The command that re-creates the pack.
+    pub reproduce: String,
+}
+
+fn zh(lang: Lang) -> bool {
+    lang == Lang::Zh
+}
+
+fn footnote(m: &Meta) -> String {
+    if zh(m.lang) {
+        format!("urbsim {} · 种子 {} · {} 次模拟 · 标注 A/L 的输入为假设或待补充数据", m.version, m.seed, m.draws)
+    } else {
+        format!(
+            "urbsim {} · seed {} · {} draws · inputs tagged A/L are assumptions or placeholders",
+            m.version, m.seed, m.draws
+        )
+    }
+}
+
+fn indicator_name(id: IndicatorId, lang: Lang) -> String {
+    let s = id.spec();
+    if zh(lang) { s.zh.to_string() } else { s.en.to_string() }
+}
+
+/// Unit shown on axes, and the factor values are multiplied by for display.
+fn display_unit(unit: &str, lang: Lang) -> (String, f64) {
+    match unit {
+        "share" => ("%".to_string(), 100.0),
+        "persons" if zh(lang) => ("万人".to_string(), 1e-4),
+        "persons" => ("10,000 persons".to_string(), 1e-4),
+        "persons/yr" if zh(lang) => ("人/年".to_string(), 1.0),
+        u => (u.to_string(), 1.0),
+    }
+}
+
+/// Indicators with fan charts, with the plan's yearly pace where the plan sets a count.
+const FANS: [(IndicatorId, Option<f64>); 8] = [
+    (IndicatorId::ResidentPopulation, None),
+    (IndicatorId::UrbanisationRate, None),
+    (IndicatorId::HukouUrbanisationRate, None),
+    (IndicatorId::NewUrbanJobs, Some(68_000.0 / 4.0)),
+    (IndicatorId::RuralLabourTransfer, Some(25_000.0 / 4.0)),
+    (IndicatorId::ArhStock, None),
+    (IndicatorId::JuniorClassSize, Some(50.0)),
+    (IndicatorId::TekunCareRate, Some(1.0)),
+];
+
+/// Indicators compared against the reference, future by future, in the last year.
+const PAIRED: [IndicatorId; 4] =
+    [IndicatorId::HukouConversions, IndicatorId::NewUrbanJobs, IndicatorId::ArhStock, IndicatorId::FiscalBalance];
+
+/// Published history of an indicator from the baseline's observations.
+fn history(baseline: &Baseline, id: IndicatorId) -> Vec<(Year, f64)> {
+    let obs = |k: &str, y: Year| baseline.observation(k, y);
+    let years = 2020..=baseline.base_year;
+    match id {
+        IndicatorId::ResidentPopulation => {
+            years.filter_map(|y| obs("resident_population", y).map(|v| (y, v))).collect()
+        }
+        IndicatorId::UrbanisationRate => {
+            years.filter_map(|y| Some((y, obs("urban_population", y)? / obs("resident_population", y)?))).collect()
+        }
+        IndicatorId::HukouUrbanisationRate => {
+            years.filter_map(|y| Some((y, obs("urban_hukou_population", y)? / obs("hukou_population", y)?))).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A chart to draw: its file stem, caption and data.
+pub enum Spec {
+    /// Fan chart.
+    Fan(FanData),
+    /// Bars with whiskers.
+    Bars(BarData),
+    /// Tornado.
+    Tornado(TornadoData),
+    /// Stacked bars.
+    Stack(StackData),
+}
+
+/// Prepares every chart's data from the tables (pure; no drawing).
+pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &Meta) -> Vec<(String, String, Spec)> {
+    let lang = m.lang;
+    let z = zh(lang);
+    let foot = footnote(m);
+    let years = t.years();
+    let reference = t.reference.clone().or_else(|| t.scenarios.first().cloned()).unwrap_or_default();
+    let mut out = Vec::new();
+    let draws_text = if z { format!("{} 次模拟", m.draws) } else { format!("{} draws", m.draws) };
+
+    for (id, pace) in FANS {
+        let spec = id.spec();
+        let (unit, scale) = display_unit(spec.unit, lang);
+        let name = indicator_name(id, lang);
+        let point = |scenario: &str, y: Year, band50_only: bool| -> Option<FanPoint> {
+            let v = t.summary.get(&(scenario.to_string(), y, spec.key.to_string()))?;
+            let p = |k: usize| v[3 + k] * scale;
+            Some(if band50_only {
+                // Comparison charts show medians only: seven overlapping bands would hide them.
+                FanPoint { year: y, p5: p(3), p25: p(3), p50: p(3), p75: p(3), p95: p(3) }
+            } else {
+                FanPoint { year: y, p5: p(0), p25: p(2), p50: p(3), p75: p(4), p95: p(6) }
+            })
+        };
+        let target = pace.map(|q| {
+            let label =
+                if z { "规划目标(年均进度)".to_string() } else { "plan target (yearly pace)".to_string() };
+            (q * scale, label)
+        });
+        let hist: Vec<(Year, f64)> = history(baseline, id).into_iter().map(|(y, v)| (y, v * scale)).collect();
+        let y_label = format!("{name}({unit})");
+        out.push((
+            format!("fan_{}", spec.key),
+            if z {
+                format!("{name}:{reference} 情景的中位数与 50%/90% 区间")
+            } else {
+                format!("{name}: median and 50%/90% bands, {reference}")
+            },
+            Spec::Fan(FanData {
+                title: name.clone(),
+                subtitle: format!("{reference} · {draws_text}"),
+                y_label: y_label.clone(),
+                footnote: foot.clone(),
+                series: vec![FanSeries {
+                    label: reference.clone(),
+                    colour: 0,
+                    points: years.iter().filter_map(|y| point(&reference, *y, false)).collect(),
+                }],
+                target: target.clone(),
+                history: hist.clone(),
+            }),
+        ));
+        out.push((
+            format!("compare_{}", spec.key),
+            if z { format!("{name}:各情景中位数") } else { format!("{name}: each scenario's median") },
+            Spec::Fan(FanData {
+                title: if z { format!("{name}:情景比较") } else { format!("{name}: scenarios compared") },
+                subtitle: format!(
+                    "{} · {draws_text}",
+                    if z { "各情景中位数(同一组模拟情景)" } else { "medians, same simulated futures" }
+                ),
+                y_label,
+                footnote: foot.clone(),
+                series: t
+                    .scenarios
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| FanSeries {
+                        label: s.clone(),
+                        colour: k,
+                        points: years.iter().filter_map(|y| point(s, *y, true)).collect(),
+                    })
+                    .collect(),
+                target,
+                history: hist,
+            }),
+        ));
+    }
+
+    // Target attainment: one chart per target whose probability is uncertain in some scenario.
+    for id in &t.target_ids {
+        let rows: Vec<(usize, &String, &TargetRow)> = t
+            .scenarios
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| t.targets.get(&(s.clone(), id.clone())).map(|v| (k, s, v)))
+            .collect();
+        if !rows.iter().any(|(_, _, v)| v.0 > 0.01 && v.0 < 0.99) {
+            continue;
+        }
+        let text = targets
+            .target
+            .iter()
+            .find(|x| &x.id == id)
+            .map_or(id.clone(), |x| if z { x.text_zh.clone() } else { x.text_en.clone() });
+        out.push((
+            format!("attainment_{id}"),
+            if z { format!("达成概率:{text}") } else { format!("Probability of meeting: {text}") },
+            Spec::Bars(BarData {
+                title: text,
+                subtitle: format!(
+                    "{} · {draws_text}",
+                    if z { "达成概率与 95% 区间" } else { "probability of meeting the target, 95% interval" }
+                ),
+                x_label: if z { "达成概率(%)".to_string() } else { "probability (%)".to_string() },
+                footnote: foot.clone(),
+                bars: rows
+                    .iter()
+                    .map(|(k, s, v)| Bar {
+                        label: (*s).clone(),
+                        value: v.0 * 100.0,
+                        low: v.1 * 100.0,
+                        high: v.2 * 100.0,
+                        colour: *k,
+                    })
+                    .collect(),
+            }),
+        ));
+    }
+
+    // Paired differences against the reference in the last year.
+    if let Some(&last) = years.last() {
+        for id in PAIRED {
+            let spec = id.spec();
+            let (unit, scale) = display_unit(spec.unit, lang);
+            let name = indicator_name(id, lang);
+            let bars: Vec<Bar> = t
+                .scenarios
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s != reference)
+                .filter_map(|(k, s)| {
+                    let v = t.paired.get(&(s.clone(), last, spec.key.to_string()))?;
+                    Some(Bar {
+                        label: s.clone(),
+                        value: v[3] * scale,
+                        low: v[0] * scale,
+                        high: v[6] * scale,
+                        colour: k,
+                    })
+                })
+                .collect();
+            if bars.is_empty() {
+                continue;
+            }
+            out.push((
+                format!("paired_{}", spec.key),
+                if z {
+                    format!("{name}:与 {reference} 的逐次差值({last})")
+                } else {
+                    format!("{name}: difference from {reference}, future by future ({last})")
+                },
+                Spec::Bars(BarData {
+                    title: if z {
+                        format!("{name}:与{reference}相比({last}年)")
+                    } else {
+                        format!("{name}: against {reference} ({last})")
+                    },
+                    subtitle: format!(
+                        "{} · {draws_text}",
+                        if z {
+                            "同一情景下的差值:中位数与 90% 区间"
+                        } else {
+                            "same futures: median and 90% interval of the difference"
+                        }
+                    ),
+                    x_label: format!("{}({unit})", if z { "差值" } else { "difference" }),
+                    footnote: foot.clone(),
+                    bars,
+                }),
+            ));
+        }
+        // The project pipeline of the reference scenario by stage, medians per year.
+        let stage = |id: IndicatorId, zh_name: &str, en_name: &str| -> (String, Vec<f64>) {
+            let label = if z { zh_name.to_string() } else { en_name.to_string() };
+            (
+                label,
+                years
+                    .iter()
+                    .map(|y| {
+                        t.summary.get(&(reference.clone(), *y, id.key().to_string())).map_or(0.0, |v| v[6].max(0.0))
+                    })
+                    .collect(),
+            )
+        };
+        out.push((
+            "pipeline".to_string(),
+            if z {
+                format!("公共项目储备、开工、在建、建成({reference})")
+            } else {
+                format!("Public project pipeline by stage ({reference})")
+            },
+            Spec::Stack(StackData {
+                title: if z {
+                    "项目滚动开发:储备、开工、在建、建成".to_string()
+                } else {
+                    "Rolling project pipeline by stage".to_string()
+                },
+                subtitle: format!("{reference} · {} · {draws_text}", if z { "中位数" } else { "medians" }),
+                y_label: if z { "金额(亿元)".to_string() } else { "value (亿元, CNY 100 million)".to_string() },
+                footnote: foot.clone(),
+                years: years.clone(),
+                layers: vec![
+                    stage(IndicatorId::PipelineReserve, "储备", "reserve"),
+                    stage(IndicatorId::PipelineStarts, "开工", "started"),
+                    stage(IndicatorId::PipelineInConstruction, "在建", "in construction"),
+                    stage(IndicatorId::PipelineCompletions, "建成", "completed"),
+                ],
+            }),
+        ));
+    }
+
+    // Sensitivity, when present: a tornado per OAT outcome (top 10), Sobol total effects.
+    let mut oat_outcomes: Vec<&String> = t.oat.iter().map(|r| &r.0).collect();
+    oat_outcomes.dedup();
+    for o in oat_outcomes {
+        let mut rows: Vec<(String, f64, f64)> =
+            t.oat.iter().filter(|r| &r.0 == o).map(|r| (r.1.clone(), r.2, r.3)).collect();
+        rows.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()));
+        rows.truncate(10);
+        let base = t.oat.iter().find(|r| &r.0 == o).map_or(f64::NAN, |r| r.4);
+        let stem = format!("tornado_{}", o.replace(['@', ':'], "_"));
+        out.push((
+            stem,
+            if z { format!("单因素敏感性:{o}") } else { format!("One-at-a-time sensitivity: {o}") },
+            Spec::Tornado(TornadoData {
+                title: if z {
+                    format!("哪些假设影响最大:{o}")
+                } else {
+                    format!("Which assumptions move it most: {o}")
+                },
+                subtitle: if z {
+                    "各参数取第 10 与第 90 百分位,其余取中心值".to_string()
+                } else {
+                    "each parameter at its 10th and 90th percentile, the rest central".to_string()
+                },
+                x_label: o.clone(),
+                footnote: foot.clone(),
+                base,
+                rows,
+            }),
+        ));
+    }
+    let mut sobol_outcomes: Vec<&String> = t.sobol.iter().map(|r| &r.0).collect();
+    sobol_outcomes.dedup();
+    for o in sobol_outcomes {
+        let mut rows: Vec<&(String, String, f64, f64, f64)> = t.sobol.iter().filter(|r| &r.0 == o).collect();
+        rows.sort_by(|a, b| b.2.total_cmp(&a.2));
+        rows.truncate(10);
+        if rows.first().is_none_or(|r| r.2 <= 0.0) {
+            continue;
+        }
+        out.push((
+            format!("sobol_{}", o.replace(['@', ':'], "_")),
+            if z { format!("Sobol 总效应指数:{o}") } else { format!("Sobol' total-effect indices: {o}") },
+            Spec::Bars(BarData {
+                title: if z {
+                    format!("不确定性来源:{o}")
+                } else {
+                    format!("Where the uncertainty comes from: {o}")
+                },
+                subtitle: if z {
+                    "总效应指数与 95% 自助区间(前 10 个参数)".to_string()
+                } else {
+                    "total-effect index, 95% bootstrap interval (top 10)".to_string()
+                },
+                x_label: if z { "总效应指数".to_string() } else { "total-effect index".to_string() },
+                footnote: foot.clone(),
+                bars: rows
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| Bar { label: r.1.clone(), value: r.2, low: r.3, high: r.4, colour: k % 8 })
+                    .collect(),
+            }),
+        ));
+    }
+    out
+}
+
+/// Draws one chart.
+///
+/// # Errors
+/// A label with a character the font lacks, or a drawing failure.
+pub fn draw(spec: &Spec) -> Result<Rendered, chart::ChartError> {
+    match spec {
+        Spec::Fan(d) => chart::fan_chart(d),
+        Spec::Bars(d) => chart::bar_chart(d),
+        Spec::Tornado(d) => chart::tornado_chart(d),
+        Spec::Stack(d) => chart::stacked_bars(d),
+    }
+}
+
+/// Formats a target value for the summary table.
+fn value_text(v: f64, unit: &str) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    match unit {
+        "share" => format!("{:.0}%", v * 100.0),
+        "persons" | "person-times" | "households" if v.abs() >= 10_000.0 => format!("{:.2}万", v / 1e4),
+        _ if v.abs() >= 100.0 => format!("{v:.0}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
+/// Inputs of the page besides the tables.
+pub struct PageInputs<'a> {
+    /// Scenario descriptions (name, title, description, clauses, changed levers).
+    pub scenarios: Vec<ScenarioText>,
+    /// The most influential assumptions.
+    pub assumptions: Vec<AssumptionRow>,
+    /// Charts drawn, in order.
+    pub charts: &'a [(String, String)],
+    /// Target-period reading.
+    pub period: String,
+}
+
+/// Builds the page.
+pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> String {
+    let z = zh(m.lang);
+    let mut header = vec![if z { "目标".to_string() } else { "Target".to_string() }];
+    header.extend(t.scenarios.iter().cloned());
+    let rows = t
+        .target_ids
+        .iter()
+        .filter_map(|id| {
+            let target = targets.target.iter().find(|x| &x.id == id)?;
+            let cells = t
+                .scenarios
+                .iter()
+                .map(|s| match t.targets.get(&(s.clone(), id.clone())) {
+                    Some((p, lo, hi, v)) => SummaryCell {
+                        probability: *p,
+                        low: *lo,
+                        high: *hi,
+                        median: value_text(v[3], &target.unit),
+                        interval: format!("{}–{}", value_text(v[0], &target.unit), value_text(v[6], &target.unit)),
+                    },
+                    None => SummaryCell {
+                        probability: f64::NAN,
+                        low: f64::NAN,
+                        high: f64::NAN,
+                        median: "–".into(),
+                        interval: "–".into(),
+                    },
+                })
+                .collect();
+            Some(SummaryRow {
+                target: format!(
+                    "{} ({} {})",
+                    if z { &target.text_zh } else { &target.text_en },
+                    target.direction.symbol(),
+                    value_text(target.quantity, &target.unit)
+                ),
+                clause: target.clause.clone(),
+                cells,
+            })
+        })
+        .collect();
+    let notes = if z {
+        vec![
+            format!("计数类目标按 {} 年累计口径评估;达成概率为模拟情景中达标的比例,括号内为 95% 区间。", inputs.period),
+            "标注 L 的输入为待相关部门提供的数据,目前为占位值;标注 A 的为假设。结论应理解为“在这些假设下”。"
+                .to_string(),
+            "里程碑类事项(命名项目、清单事项)不在模拟范围内,见 seeds/plan-targets.toml。".to_string(),
+        ]
+    } else {
+        vec![
+            format!("Counts are read as cumulative over {}; a probability is the share of simulated futures meeting the target, with its 95% interval.", inputs.period),
+            "Inputs tagged L are placeholders until the departments supply them; A marks assumptions. Read results as \"under these assumptions\".".to_string(),
+            "Milestones (named projects, checklist items) are not simulated; see seeds/plan-targets.toml.".to_string(),
+        ]
+    };
+    html::render(&Page {
+        lang: m.lang,
+        title: if z {
+            "浏阳市新型城镇化试点方案:情景模拟简报".to_string()
+        } else {
+            "Liuyang new-urbanisation pilot plan: scenario brief".to_string()
+        },
+        subtitle: if z {
+            format!("{} 个情景 · {} 次模拟 · 种子 {} · urbsim {}", t.scenarios.len(), m.draws, m.seed, m.version)
+        } else {
+            format!("{} scenarios · {} draws · seed {} · urbsim {}", t.scenarios.len(), m.draws, m.seed, m.version)
+        },
+        summary_header: header,
+        summary_rows: rows,
+        charts: inputs
+            .charts
+            .iter()
+            .map(|(stem, caption)| ChartRef { file_stem: stem.clone(), caption: caption.clone() })
+            .collect(),
+        scenarios: inputs.scenarios,
+        assumptions: inputs.assumptions,
+        reproduce: m.reproduce.clone(),
+        notes,
+    })
+}

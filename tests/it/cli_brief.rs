@@ -1,0 +1,79 @@
+//! End-to-end tests of the briefing pack: `urbsim brief` writes a page whose every image exists,
+//! print-size PNGs, SVGs with Chinese (or English) labels, a workbook that opens, and refuses a
+//! label the font cannot draw; `urbsim chart` re-draws the charts from the saved tables.
+
+use std::path::Path;
+
+use calamine::Reader;
+use tempfile::TempDir;
+
+use crate::common::{TARGETS, read, urbsim};
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).expect("png");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("brief");
+    urbsim()
+        .args(["brief", "scenarios/baseline.toml", "scenarios/jobs-industry.toml", "--draws", "200", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = read(&out.join("index.html"));
+    let images = urbsim::brief::html::referenced_images(&page);
+    assert!(images.len() >= 20, "{} images", images.len());
+    for img in &images {
+        assert!(out.join(img).is_file(), "index.html refers to {img}, which is missing");
+    }
+    assert!(
+        page.contains("新增城镇就业6.8万人") && page.contains("urbsim brief"),
+        "summary table and reproduce command"
+    );
+    let png = out.join("charts/fan_urbanisation_rate.png");
+    let (w, h) = png_size(&png);
+    assert!(w >= 2400 && h > 0, "{w}×{h}");
+    assert!(std::fs::metadata(&png).expect("size").len() > 20_000, "a blank PNG compresses to almost nothing");
+    let svg = read(&out.join("charts/fan_urbanisation_rate.svg"));
+    assert!(svg.contains("常住人口城镇化率") && svg.contains("年份"), "Chinese labels in the SVG");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(out.join("tables/results.xlsx")).expect("the workbook opens");
+    assert_eq!(book.sheet_names()[..3], ["targets", "summary", "paired"]);
+    let targets = book.worksheet_range("targets").expect("targets sheet");
+    assert_eq!(targets.get((0, 0)).map(|c| c.to_string()), Some("scenario".to_string()));
+    assert!(targets.height() > 10);
+    assert!(read(&out.join("manifest.json")).contains("\"seed\": 20250618"));
+
+    // Re-draw in English from the saved tables alone.
+    std::fs::remove_dir_all(out.join("charts")).expect("remove charts");
+    urbsim().args(["chart", "--lang", "en"]).arg(&out).assert().success();
+    for img in &images {
+        assert!(out.join(img).is_file(), "`urbsim chart` did not re-draw {img}");
+    }
+    let svg = read(&out.join("charts/fan_urbanisation_rate.svg"));
+    assert!(svg.contains("resident urbanisation rate"), "English labels after --lang en");
+}
+
+#[test]
+fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
+    let dir = TempDir::new().expect("tempdir");
+    let targets = dir.path().join("targets.toml");
+    // U+20000 is outside GB2312, so the bundled subset has no glyph for it.
+    std::fs::write(&targets, TARGETS.replacen("农村劳动力转移就业2.5万人", "农村劳动力𠀀转移就业2.5万人", 1))
+        .expect("write");
+    let a = urbsim()
+        .args(["brief", "scenarios/baseline.toml", "scenarios/jobs-industry.toml", "--draws", "100", "--targets"])
+        .arg(&targets)
+        .arg("--out")
+        .arg(dir.path().join("never"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("'𠀀' (U+20000)") && err.contains("农村劳动力𠀀转移就业"), "{err}");
+    assert!(!dir.path().join("never").exists(), "nothing is written when a chart cannot be drawn");
+}
