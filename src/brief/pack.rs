@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::baseline::Baseline;
-use crate::chart::{self, Bar, BarData, FanData, FanPoint, FanSeries, Rendered, StackData, TornadoData};
+use crate::chart::{self, Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, Rendered, StackData, TornadoData};
 use crate::model::{IndicatorId, Year};
 use crate::targets::PlanTargets;
 
@@ -16,6 +16,9 @@ use super::html::{self, AssumptionRow, ChartRef, Lang, Page, ScenarioText, Summa
 
 /// One target row: probability, its 95% interval, and percentiles p5..p95 of the achieved value.
 pub type TargetRow = (f64, f64, f64, [f64; 7]);
+
+/// One point of a lever grid: scenario, lever values, and (target, probability) pairs.
+pub type GridPoint = (String, Vec<f64>, Vec<(String, f64)>);
 
 /// Result tables as written by a sweep (`summary.csv`, `targets.csv`, `paired.csv`) and,
 /// optionally, by sensitivity runs (`oat.csv`, `sobol.csv`).
@@ -37,6 +40,9 @@ pub struct Tables {
     pub oat: Vec<(String, String, f64, f64, f64)>,
     /// Sobol rows: (outcome, factor, st, st low, st high).
     pub sobol: Vec<(String, String, f64, f64, f64)>,
+    /// Lever grid of a sweep: lever names, and per grid point its scenario, lever values and
+    /// (target, probability) pairs.
+    pub grid: Option<(Vec<String>, Vec<GridPoint>)>,
 }
 
 fn num(s: &str) -> f64 {
@@ -128,6 +134,28 @@ impl Tables {
                 rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[st]), num(&r[lo]), num(&r[hi]))).collect();
         }
         Ok(t)
+    }
+
+    /// Adds a sweep's `grid.csv`.
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_grid(&mut self, grid: &[u8]) -> Result<(), String> {
+        let (h, rows) = records(grid).map_err(|e| format!("grid.csv: {e}"))?;
+        let first_p = h.iter().position(|c| c.starts_with("p_")).ok_or("grid.csv: no probability column")?;
+        let levers: Vec<String> = h[1..first_p].to_vec();
+        let last_p = h.iter().rposition(|c| c.starts_with("p_")).unwrap_or(first_p);
+        let points = rows
+            .iter()
+            .map(|r| {
+                let values = (1..first_p).map(|k| num(&r[k])).collect();
+                let probs =
+                    (first_p..=last_p).map(|k| (h[k].trim_start_matches("p_").to_string(), num(&r[k]))).collect();
+                (r[0].split('@').next().unwrap_or_default().to_string(), values, probs)
+            })
+            .collect();
+        self.grid = Some((levers, points));
+        Ok(())
     }
 
     fn years(&self) -> Vec<Year> {
@@ -228,6 +256,8 @@ pub enum Spec {
     Tornado(TornadoData),
     /// Stacked bars.
     Stack(StackData),
+    /// Heatmap.
+    Heatmap(HeatmapData),
 }
 
 /// Prepares every chart's data from the tables (pure; no drawing).
@@ -442,6 +472,66 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
         ));
     }
 
+    // Lever grid, when present: probability of each headline target over the first two levers
+    // (for the first scenario, at the first value of a third lever).
+    if let Some((levers, points)) = &t.grid
+        && levers.len() >= 2
+    {
+        let scenario = points.first().map(|p| p.0.clone()).unwrap_or_default();
+        let third = points.first().and_then(|p| p.1.get(2).copied());
+        let chosen: Vec<&GridPoint> =
+            points.iter().filter(|p| p.0 == scenario && (third.is_none() || p.1.get(2).copied() == third)).collect();
+        let mut xs: Vec<f64> = chosen.iter().map(|p| p.1[0]).collect();
+        let mut ys: Vec<f64> = chosen.iter().map(|p| p.1[1]).collect();
+        for v in [&mut xs, &mut ys] {
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+        }
+        let ids: Vec<String> =
+            chosen.first().map(|p| p.2.iter().map(|(id, _)| id.clone()).collect()).unwrap_or_default();
+        for id in ids.iter().filter(|id| {
+            ["new_urban_jobs", "rural_labour_transfer", "zero_employment_households"].contains(&id.as_str())
+        }) {
+            let z: Vec<Vec<f64>> = ys
+                .iter()
+                .map(|y| {
+                    xs.iter()
+                        .map(|x| {
+                            chosen
+                                .iter()
+                                .find(|p| p.1[0] == *x && p.1[1] == *y)
+                                .and_then(|p| p.2.iter().find(|(k, _)| k == id).map(|(_, v)| *v))
+                                .unwrap_or(f64::NAN)
+                        })
+                        .collect()
+                })
+                .collect();
+            let text = targets
+                .target
+                .iter()
+                .find(|x| &x.id == id)
+                .map_or(id.clone(), |x| if zh(lang) { x.text_zh.clone() } else { x.text_en.clone() });
+            out.push((
+                format!("grid_{id}"),
+                if zh(lang) {
+                    format!("政策组合下的达成概率:{text}")
+                } else {
+                    format!("Probability over the lever grid: {text}")
+                },
+                Spec::Heatmap(HeatmapData {
+                    title: text,
+                    subtitle: format!("{scenario} · {draws_text}"),
+                    x_label: levers[0].clone(),
+                    y_label: levers[1].clone(),
+                    footnote: foot.clone(),
+                    x: xs.clone(),
+                    y: ys.clone(),
+                    z,
+                }),
+            ));
+        }
+    }
+
     // Sensitivity, when present: a tornado per OAT outcome (top 10), Sobol total effects.
     let mut oat_outcomes: Vec<&String> = t.oat.iter().map(|r| &r.0).collect();
     oat_outcomes.dedup();
@@ -519,6 +609,7 @@ pub fn draw(spec: &Spec) -> Result<Rendered, chart::ChartError> {
         Spec::Bars(d) => chart::bar_chart(d),
         Spec::Tornado(d) => chart::tornado_chart(d),
         Spec::Stack(d) => chart::stacked_bars(d),
+        Spec::Heatmap(d) => chart::heatmap_chart(d),
     }
 }
 

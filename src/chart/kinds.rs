@@ -13,9 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    BAND_50_LABEL, BAND_90_LABEL, Chart, ChartError, Frame, GRID, HISTORY_LABEL, INK, Kit, MEDIAN_LABEL, MUTED, Mark,
-    NO_DATA_LABEL, PROBABILITY_LABEL, REFERENCE, Rendered, TORNADO_HIGH_LABEL, TORNADO_LOW_LABEL, YEAR_LABEL, colour,
-    draw_err, draw_no_data, finite_range, fmt_number, pad_range, render, tick_decimals,
+    Chart, ChartError, Frame, GRID, INK, Kit, MUTED, Mark, REFERENCE, Rendered, colour, draw_err, draw_no_data,
+    finite_range, fmt_number, labels, pad_range, render, tick_decimals,
 };
 
 /// Opacity of the 90% band of a fan chart.
@@ -25,7 +24,6 @@ const ALPHA_50: f64 = 0.32;
 /// Opacity of bar fills, so gridlines behind stay faintly visible.
 const ALPHA_BAR: f64 = 0.85;
 /// Legend entry for the base value of a tornado chart.
-const BASE_LABEL: &str = "基准值";
 /// Band colour in the legend of a multi-scenario fan chart, where each scenario has its own.
 const BAND_GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
 
@@ -228,8 +226,9 @@ fn band(points: &[FanPoint], lo: fn(&FanPoint) -> f64, hi: fn(&FanPoint) -> f64)
 
 impl Chart for FanData {
     fn labels(&self) -> Vec<&str> {
-        let mut l = vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, YEAR_LABEL, NO_DATA_LABEL];
-        l.extend([HISTORY_LABEL, BAND_50_LABEL, BAND_90_LABEL, MEDIAN_LABEL]);
+        let mut l =
+            vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, labels().year, labels().no_data];
+        l.extend([labels().history, labels().band50, labels().band90, labels().median]);
         l.extend(self.series.iter().map(|s| &*s.label));
         l.extend(self.target.iter().map(|t| &*t.1));
         l
@@ -249,17 +248,17 @@ impl Chart for FanData {
         let band_colour = if series.len() == 1 { series[0].0 } else { BAND_GREY };
         let mut legend: Vec<(Mark, &str)> = series.iter().map(|s| (Mark::Line(s.0), s.1)).collect();
         if series.len() == 1 {
-            legend[0].1 = if series[0].1.is_empty() { MEDIAN_LABEL } else { series[0].1 };
+            legend[0].1 = if series[0].1.is_empty() { labels().median } else { series[0].1 };
         }
         if has_fans {
-            legend.push((Mark::Swatch(band_colour, ALPHA_50 + ALPHA_90), BAND_50_LABEL));
-            legend.push((Mark::Swatch(band_colour, ALPHA_90), BAND_90_LABEL));
+            legend.push((Mark::Swatch(band_colour, ALPHA_50 + ALPHA_90), labels().band50));
+            legend.push((Mark::Swatch(band_colour, ALPHA_90), labels().band90));
         }
         if let Some(t) = target {
             legend.push((Mark::Dashed(REFERENCE), &t.1));
         }
         if !history.is_empty() {
-            legend.push((Mark::Dot(REFERENCE), HISTORY_LABEL));
+            legend.push((Mark::Dot(REFERENCE), labels().history));
         }
         let frame = Frame { title: &self.title, subtitle: &self.subtitle, footnote: &self.footnote, legend };
         let plot = frame.draw(root, kit)?;
@@ -287,7 +286,7 @@ impl Chart for FanData {
             .map_err(draw_err)?;
         style_mesh(&mut chart.configure_mesh(), kit)
             .disable_x_mesh()
-            .x_desc(YEAR_LABEL)
+            .x_desc(labels().year)
             .y_desc(&self.y_label)
             .x_labels(n_years.clamp(2, 12))
             .y_labels(8)
@@ -353,7 +352,7 @@ fn category_label(labels: &[&str], v: f64) -> String {
 
 impl Chart for BarData {
     fn labels(&self) -> Vec<&str> {
-        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, NO_DATA_LABEL];
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, labels().no_data];
         l.extend(self.bars.iter().map(|b| &*b.label));
         l
     }
@@ -425,8 +424,8 @@ impl Chart for BarData {
 
 impl Chart for TornadoData {
     fn labels(&self) -> Vec<&str> {
-        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, NO_DATA_LABEL];
-        l.extend([TORNADO_LOW_LABEL, TORNADO_HIGH_LABEL, BASE_LABEL]);
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, labels().no_data];
+        l.extend([labels().tornado_low, labels().tornado_high, labels().base]);
         l.extend(self.rows.iter().map(|r| &*r.0));
         l
     }
@@ -445,10 +444,10 @@ impl Chart for TornadoData {
         let dec = span.map_or(0, |(lo, hi)| tick_decimals(hi - lo));
         // Values get one decimal more than ticks.
         let value_dec = dec + 1;
-        let base_text = format!("{BASE_LABEL} {}", fmt_number(self.base, value_dec));
+        let base_text = format!("{} {}", labels().base, fmt_number(self.base, value_dec));
         let legend = vec![
-            (Mark::Swatch(low_c, ALPHA_BAR), TORNADO_LOW_LABEL),
-            (Mark::Swatch(high_c, ALPHA_BAR), TORNADO_HIGH_LABEL),
+            (Mark::Swatch(low_c, ALPHA_BAR), labels().tornado_low),
+            (Mark::Swatch(high_c, ALPHA_BAR), labels().tornado_high),
             (Mark::Line(REFERENCE), &*base_text),
         ];
         let frame = Frame { title: &self.title, subtitle: &self.subtitle, footnote: &self.footnote, legend };
@@ -580,8 +579,8 @@ impl Chart for HeatmapData {
             &*self.x_label,
             &*self.y_label,
             &*self.footnote,
-            PROBABILITY_LABEL,
-            NO_DATA_LABEL,
+            labels().probability,
+            labels().no_data,
         ]
     }
 
@@ -645,7 +644,7 @@ impl Chart for HeatmapData {
         // Colour key: same vertical extent as the plot, ticks every 20 percentage points.
         let key = key.margin(0, 0, kit.px(18.0) as u32, 0);
         let key_style = kit.text(Kit::LEGEND, INK).pos(Pos::new(HPos::Left, VPos::Top));
-        key.draw_text(PROBABILITY_LABEL, &key_style, (0, 0)).map_err(draw_err)?;
+        key.draw_text(labels().probability, &key_style, (0, 0)).map_err(draw_err)?;
         let mut kc = ChartBuilder::on(&key)
             .margin_top(top_pad)
             .x_label_area_size(x_area)
@@ -695,7 +694,8 @@ impl StackData {
 
 impl Chart for StackData {
     fn labels(&self) -> Vec<&str> {
-        let mut l = vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, YEAR_LABEL, NO_DATA_LABEL];
+        let mut l =
+            vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, labels().year, labels().no_data];
         l.extend(self.layers.iter().map(|l| &*l.0));
         l
     }
@@ -722,7 +722,7 @@ impl Chart for StackData {
             .map_err(draw_err)?;
         style_mesh(&mut chart.configure_mesh(), kit)
             .disable_x_mesh()
-            .x_desc(YEAR_LABEL)
+            .x_desc(labels().year)
             .y_desc(&self.y_label)
             .x_labels(n_years.clamp(2, 13))
             .y_labels(8)
@@ -760,6 +760,7 @@ impl Chart for StackData {
 mod tests {
     use super::super::{FONT_FAMILY, PNG_SIZE};
     use super::*;
+    use crate::chart::{HISTORY_LABEL, NO_DATA_LABEL, PROBABILITY_LABEL, TORNADO_LOW_LABEL};
 
     const FOOT: &str = "urbsim 0.1.0 · seed 20250618 · 2,000 draws";
 

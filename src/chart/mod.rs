@@ -97,6 +97,72 @@ pub(crate) const REFERENCE: RGBColor = RGBColor(0x33, 0x33, 0x33);
 /// Light grid lines.
 pub(crate) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 
+/// The fixed texts of every chart (axis, legend, empty-chart notice) in one language.
+#[derive(Debug)]
+pub struct Labels {
+    /// Year axis.
+    pub year: &'static str,
+    /// Published history points.
+    pub history: &'static str,
+    /// The 50% band.
+    pub band50: &'static str,
+    /// The 90% band.
+    pub band90: &'static str,
+    /// The median line of a single series.
+    pub median: &'static str,
+    /// Tornado bars at a parameter's low value.
+    pub tornado_low: &'static str,
+    /// Tornado bars at a parameter's high value.
+    pub tornado_high: &'static str,
+    /// Tornado centre line.
+    pub base: &'static str,
+    /// Title of the heatmap's colour key.
+    pub probability: &'static str,
+    /// Shown in place of the plot when a chart has no data.
+    pub no_data: &'static str,
+}
+
+/// Chinese fixed texts (the default).
+pub const ZH_LABELS: Labels = Labels {
+    year: YEAR_LABEL,
+    history: HISTORY_LABEL,
+    band50: BAND_50_LABEL,
+    band90: BAND_90_LABEL,
+    median: MEDIAN_LABEL,
+    tornado_low: TORNADO_LOW_LABEL,
+    tornado_high: TORNADO_HIGH_LABEL,
+    base: "基准值",
+    probability: PROBABILITY_LABEL,
+    no_data: NO_DATA_LABEL,
+};
+
+/// English fixed texts.
+pub const EN_LABELS: Labels = Labels {
+    year: "year",
+    history: "published",
+    band50: "50% band",
+    band90: "90% band",
+    median: "median",
+    tornado_low: "parameter low",
+    tornado_high: "parameter high",
+    base: "base",
+    probability: "probability",
+    no_data: "no data",
+};
+
+static ENGLISH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Chooses the language of the fixed chart texts for every later chart in this process (the
+/// caller's own texts, titles and axis labels, come in the data).
+pub fn set_english(english: bool) {
+    ENGLISH.store(english, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The fixed texts in the chosen language.
+pub fn labels() -> &'static Labels {
+    if ENGLISH.load(std::sync::atomic::Ordering::Relaxed) { &EN_LABELS } else { &ZH_LABELS }
+}
+
 /// X-axis label of charts over years.
 pub const YEAR_LABEL: &str = "年份";
 /// Legend entry for observed history points in fan charts.
@@ -420,7 +486,7 @@ fn draw_legend<DB: DrawingBackend>(
 pub(crate) fn draw_no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kit: &Kit) -> Result<(), ChartError> {
     let (w, h) = area.dim_in_pixel();
     let style = kit.text(Kit::AXIS, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text(NO_DATA_LABEL, &style, (w as i32 / 2, h as i32 / 2)).map_err(draw_err)
+    area.draw_text(labels().no_data, &style, (w as i32 / 2, h as i32 / 2)).map_err(draw_err)
 }
 
 /// Decimals for tick labels on an axis spanning `span`: enough for the 1-2-5 step plotters picks

@@ -71,6 +71,7 @@ type ChartFiles = (Vec<(String, Vec<u8>)>, Vec<(String, String)>);
 
 /// Draws every chart from the tables in memory; nothing is written until all have drawn.
 fn draw_charts(t: &Tables, data: &Data, meta: &Meta) -> Result<ChartFiles> {
+    urbsim::chart::set_english(meta.lang == Lang::En);
     let specs = pack::chart_specs(t, &data.baseline, &data.targets, meta);
     let mut files = Vec::new();
     let mut refs = Vec::new();
@@ -327,7 +328,7 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
     };
     let optional = |name: &str| std::fs::read(base.join(name)).ok();
     let (oat, sobol) = (optional("oat.csv"), optional("sobol.csv"));
-    let t = Tables::parse(
+    let mut t = Tables::parse(
         &read("summary.csv")?,
         &read("targets.csv")?,
         &read("paired.csv")?,
@@ -335,6 +336,9 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
         sobol.as_deref(),
     )
     .map_err(|e| InputError(format!("error: {}: {e}", base.display())))?;
+    if let Some(grid) = optional("grid.csv") {
+        t.add_grid(&grid).map_err(|e| InputError(format!("error: {}: {e}", base.display())))?;
+    }
     let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())

@@ -77,3 +77,19 @@ fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
     assert!(err.contains("'𠀀' (U+20000)") && err.contains("农村劳动力𠀀转移就业"), "{err}");
     assert!(!dir.path().join("never").exists(), "nothing is written when a chart cannot be drawn");
 }
+
+#[test]
+fn chart_draws_a_heatmap_for_a_sweep_with_a_lever_grid() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("grid");
+    urbsim()
+        .args(["sweep", "scenarios/baseline.toml", "--draws", "64", "--quiet"])
+        .args(["--lever", "public_welfare_jobs=0:500:3", "--lever", "vocational_training=0,5000", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    urbsim().arg("chart").arg(&out).assert().success();
+    let svg = read(&out.join("charts/grid_zero_employment_households.svg"));
+    assert!(svg.contains("public_welfare_jobs") && svg.contains("概率"), "heatmap axes and colour key");
+    assert!(out.join("charts/grid_zero_employment_households.png").is_file());
+}
