@@ -121,45 +121,10 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
     let evaluations;
     match a.method {
         Method::Oat => {
-            // Centre row, then each parameter at its 10th and 90th percentile.
-            let mut rows = vec![vec![0.5; d]];
-            for k in 0..d {
-                for u in [0.1, 0.9] {
-                    let mut r = vec![0.5; d];
-                    r[k] = u;
-                    rows.push(r);
-                }
-            }
+            let rows = oat_design(d);
             evaluations = rows.len();
             let y = eval.run(&rows, &outcomes.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>());
-            w.write_record([
-                "outcome",
-                "parameter",
-                "low_value",
-                "high_value",
-                "outcome_at_low",
-                "outcome_at_high",
-                "swing",
-                "outcome_at_centre",
-            ])?;
-            for ((_, label), ys) in outcomes.iter().zip(&y) {
-                let mut swings: Vec<(usize, f64)> = (0..d).map(|k| (k, ys[2 + 2 * k] - ys[1 + 2 * k])).collect();
-                swings.sort_by(|p, q| q.1.abs().total_cmp(&p.1.abs()).then(p.0.cmp(&q.0)));
-                for (k, swing) in swings {
-                    let dist = &eval.uncertain[k].1;
-                    w.write_record([
-                        label.clone(),
-                        names[k].clone(),
-                        dist.quantile(0.1).to_string(),
-                        dist.quantile(0.9).to_string(),
-                        ys[1 + 2 * k].to_string(),
-                        ys[2 + 2 * k].to_string(),
-                        swing.to_string(),
-                        ys[0].to_string(),
-                    ])?;
-                }
-            }
-            files.push(("oat.csv", w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?));
+            files.push(("oat.csv", oat_table(&eval, &outcomes, &y)?));
         }
         Method::Morris => {
             let r = a.samples.unwrap_or(50);
@@ -194,16 +159,7 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
             let design = sensitivity::saltelli_design(n, d, &groups, 1024);
             evaluations = design.rows.len();
             let y = eval.run(&design.rows, &outcomes.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>());
-            w.write_record([
-                "outcome",
-                "factor",
-                "s1",
-                "s1_ci95_low",
-                "s1_ci95_high",
-                "st",
-                "st_ci95_low",
-                "st_ci95_high",
-            ])?;
+            w.write_record(SOBOL_HEADER)?;
             let mut negative = 0;
             let mut drivers: Vec<(String, Vec<(String, f64)>)> = Vec::new();
             for ((o, label), ys) in outcomes.iter().zip(&y) {
@@ -213,16 +169,7 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
                 let idx = sensitivity::sobol_indices(&design, ys, 200, a.seed);
                 for (f, s) in idx.iter().enumerate() {
                     negative += usize::from(s.s1 < 0.0);
-                    w.write_record([
-                        label.clone(),
-                        factor_names[f].clone(),
-                        s.s1.to_string(),
-                        s.s1_ci.0.to_string(),
-                        s.s1_ci.1.to_string(),
-                        s.st.to_string(),
-                        s.st_ci.0.to_string(),
-                        s.st_ci.1.to_string(),
-                    ])?;
+                    w.write_record(sobol_record(label, &factor_names[f], s))?;
                 }
                 warnings.extend(
                     sensitivity::convergence_warnings(&idx, &factor_names, n, 0.1)
@@ -279,6 +226,74 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
         files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The one-at-a-time design: the centre row, then each parameter at its 10th and 90th percentile
+/// with the others central.
+pub fn oat_design(d: usize) -> Vec<Vec<f64>> {
+    let mut rows = vec![vec![0.5; d]];
+    for k in 0..d {
+        for u in [0.1, 0.9] {
+            let mut r = vec![0.5; d];
+            r[k] = u;
+            rows.push(r);
+        }
+    }
+    rows
+}
+
+/// `oat.csv`: per outcome, every parameter by decreasing |swing|, with the outcome at the
+/// parameter's low and high value and at the centre. `y` holds one vector per outcome over the
+/// rows of [`oat_design`].
+pub fn oat_table(eval: &Evaluator, outcomes: &[(Outcome, String)], y: &[Vec<f64>]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "outcome",
+        "parameter",
+        "low_value",
+        "high_value",
+        "outcome_at_low",
+        "outcome_at_high",
+        "swing",
+        "outcome_at_centre",
+    ])?;
+    for ((_, label), ys) in outcomes.iter().zip(y) {
+        let d = eval.uncertain.len();
+        let mut swings: Vec<(usize, f64)> = (0..d).map(|k| (k, ys[2 + 2 * k] - ys[1 + 2 * k])).collect();
+        swings.sort_by(|p, q| q.1.abs().total_cmp(&p.1.abs()).then(p.0.cmp(&q.0)));
+        for (k, swing) in swings {
+            let (id, dist) = &eval.uncertain[k];
+            w.write_record([
+                label.clone(),
+                id.key().to_string(),
+                dist.quantile(0.1).to_string(),
+                dist.quantile(0.9).to_string(),
+                ys[1 + 2 * k].to_string(),
+                ys[2 + 2 * k].to_string(),
+                swing.to_string(),
+                ys[0].to_string(),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
+}
+
+/// Header of `sobol.csv`.
+pub const SOBOL_HEADER: [&str; 8] =
+    ["outcome", "factor", "s1", "s1_ci95_low", "s1_ci95_high", "st", "st_ci95_low", "st_ci95_high"];
+
+/// One `sobol.csv` row.
+pub fn sobol_record(label: &str, factor: &str, s: &sensitivity::SobolIndex) -> [String; 8] {
+    [
+        label.to_string(),
+        factor.to_string(),
+        s.s1.to_string(),
+        s.s1_ci.0.to_string(),
+        s.s1_ci.1.to_string(),
+        s.st.to_string(),
+        s.st_ci.0.to_string(),
+        s.st_ci.1.to_string(),
+    ]
 }
 
 /// Writes the design (parameter values per run) and the outputs in SALib's row order.

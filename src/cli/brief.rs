@@ -129,42 +129,9 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let names: Vec<String> = eval.uncertain.iter().map(|(id, _)| id.key().to_string()).collect();
     let last = r.until;
     let oat_outcomes = [(Outcome::Indicator(IndicatorId::NewUrbanJobs, last), format!("new_urban_jobs@{last}"))];
-    let mut rows = vec![vec![0.5; d]];
-    for k in 0..d {
-        for u in [0.1, 0.9] {
-            let mut row = vec![0.5; d];
-            row[k] = u;
-            rows.push(row);
-        }
-    }
+    let rows = super::analysis::oat_design(d);
     let y = eval.run(&rows, &oat_outcomes.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>());
-    let mut oat = csv::Writer::from_writer(Vec::new());
-    oat.write_record([
-        "outcome",
-        "parameter",
-        "low_value",
-        "high_value",
-        "outcome_at_low",
-        "outcome_at_high",
-        "swing",
-        "outcome_at_centre",
-    ])?;
-    for ((_, label), ys) in oat_outcomes.iter().zip(&y) {
-        for k in 0..d {
-            let dist = &eval.uncertain[k].1;
-            let (lo, hi) = (ys[1 + 2 * k], ys[2 + 2 * k]);
-            oat.write_record([
-                label.clone(),
-                names[k].clone(),
-                dist.quantile(0.1).to_string(),
-                dist.quantile(0.9).to_string(),
-                lo.to_string(),
-                hi.to_string(),
-                (hi - lo).to_string(),
-                ys[0].to_string(),
-            ])?;
-        }
-    }
+    let oat_csv = super::analysis::oat_table(&eval, &oat_outcomes, &y)?;
     let headline: Vec<(usize, String)> = ["new_urban_jobs", "rural_labour_transfer"]
         .iter()
         .filter_map(|id| sim_targets.iter().position(|t| t.id == *id).map(|k| (k, format!("target:{id}"))))
@@ -173,16 +140,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let design = sensitivity::saltelli_design(256, d, &[], 256);
     let ys = eval.run(&design.rows, &sobol_outcomes);
     let mut sobol = csv::Writer::from_writer(Vec::new());
-    sobol.write_record([
-        "outcome",
-        "factor",
-        "s1",
-        "s1_ci95_low",
-        "s1_ci95_high",
-        "st",
-        "st_ci95_low",
-        "st_ci95_high",
-    ])?;
+    sobol.write_record(super::analysis::SOBOL_HEADER)?;
     let mut drivers: Vec<(String, String, f64)> = Vec::new();
     for ((_, label), y) in headline.iter().zip(&ys) {
         if y.iter().any(|v| !v.is_finite()) {
@@ -190,16 +148,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         }
         let idx = sensitivity::sobol_indices(&design, y, 100, a.seed);
         for (f, s) in idx.iter().enumerate() {
-            sobol.write_record([
-                label.clone(),
-                names[f].clone(),
-                s.s1.to_string(),
-                s.s1_ci.0.to_string(),
-                s.s1_ci.1.to_string(),
-                s.st.to_string(),
-                s.st_ci.0.to_string(),
-                s.st_ci.1.to_string(),
-            ])?;
+            sobol.write_record(super::analysis::sobol_record(label, &names[f], s))?;
             drivers.push((label.clone(), names[f].clone(), s.st));
         }
     }
@@ -208,7 +157,6 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let summary_csv = tables::summary_csv(&summary)?;
     let targets_csv = tables::targets_csv(&summary, &data.targets)?;
     let paired_csv = tables::paired_csv(&summary)?;
-    let oat_csv = oat.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
     let sobol_csv = sobol.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
     let t = Tables::parse(&summary_csv, &targets_csv, &paired_csv, Some(&oat_csv), Some(&sobol_csv))
         .map_err(|e| anyhow::anyhow!(e))?;
