@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use crate::baseline::Baseline;
-use crate::chart::{self, Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, Rendered, StackData, TornadoData};
+use crate::chart::{
+    self, Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, Rendered, StackData, TornadoData, XyData, XyPoint,
+};
 use crate::model::{IndicatorId, Year};
 use crate::targets::PlanTargets;
 
@@ -40,6 +42,10 @@ pub struct Tables {
     pub oat: Vec<(String, String, f64, f64, f64)>,
     /// Sobol rows: (outcome, factor, st, st low, st high).
     pub sobol: Vec<(String, String, f64, f64, f64)>,
+    /// Morris rows: (outcome, factor, μ*, σ).
+    pub morris: Vec<(String, String, f64, f64)>,
+    /// PRIM trajectory rows: (coverage, density, chosen).
+    pub prim: Vec<(f64, f64, bool)>,
     /// Lever grid of a sweep: lever names, and per grid point its scenario, lever values and
     /// (target, probability) pairs.
     pub grid: Option<(Vec<String>, Vec<GridPoint>)>,
@@ -111,29 +117,72 @@ impl Tables {
             t.paired.insert((r[s].clone(), r[y].parse().unwrap_or(0), r[i].clone()), v);
         }
         if let Some(oat) = oat {
-            let (h, rows) = records(oat).map_err(|e| format!("oat.csv: {e}"))?;
-            let (o, p, lo, hi, c) = (
-                col(&h, "outcome")?,
-                col(&h, "parameter")?,
-                col(&h, "outcome_at_low")?,
-                col(&h, "outcome_at_high")?,
-                col(&h, "outcome_at_centre")?,
-            );
-            t.oat = rows.iter().map(|r| (r[o].clone(), r[p].clone(), num(&r[lo]), num(&r[hi]), num(&r[c]))).collect();
+            t.add_oat(oat)?;
         }
         if let Some(sobol) = sobol {
-            let (h, rows) = records(sobol).map_err(|e| format!("sobol.csv: {e}"))?;
-            let (o, f, st, lo, hi) = (
-                col(&h, "outcome")?,
-                col(&h, "factor")?,
-                col(&h, "st")?,
-                col(&h, "st_ci95_low")?,
-                col(&h, "st_ci95_high")?,
-            );
-            t.sobol =
-                rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[st]), num(&r[lo]), num(&r[hi]))).collect();
+            t.add_sobol(sobol)?;
         }
         Ok(t)
+    }
+
+    /// Adds `oat.csv` of `urbsim sensitivity --method oat` (or of `urbsim brief`).
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_oat(&mut self, oat: &[u8]) -> Result<(), String> {
+        let (h, rows) = records(oat).map_err(|e| format!("oat.csv: {e}"))?;
+        let (o, p, lo, hi, c) = (
+            col(&h, "outcome")?,
+            col(&h, "parameter")?,
+            col(&h, "outcome_at_low")?,
+            col(&h, "outcome_at_high")?,
+            col(&h, "outcome_at_centre")?,
+        );
+        self.oat = rows.iter().map(|r| (r[o].clone(), r[p].clone(), num(&r[lo]), num(&r[hi]), num(&r[c]))).collect();
+        Ok(())
+    }
+
+    /// Adds `sobol.csv` of `urbsim sensitivity --method sobol` (or of `urbsim brief`).
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_sobol(&mut self, sobol: &[u8]) -> Result<(), String> {
+        let (h, rows) = records(sobol).map_err(|e| format!("sobol.csv: {e}"))?;
+        let (o, f, st, lo, hi) = (
+            col(&h, "outcome")?,
+            col(&h, "factor")?,
+            col(&h, "st")?,
+            col(&h, "st_ci95_low")?,
+            col(&h, "st_ci95_high")?,
+        );
+        self.sobol = rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[st]), num(&r[lo]), num(&r[hi]))).collect();
+        Ok(())
+    }
+
+    /// Adds `morris.csv` of `urbsim sensitivity --method morris`.
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_morris(&mut self, morris: &[u8]) -> Result<(), String> {
+        let (h, rows) = records(morris).map_err(|e| format!("morris.csv: {e}"))?;
+        let (o, f, m, sd) = (col(&h, "outcome")?, col(&h, "factor")?, col(&h, "mu_star")?, col(&h, "sigma")?);
+        self.morris = rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[m]), num(&r[sd]))).collect();
+        Ok(())
+    }
+
+    /// Adds `prim.csv` of `urbsim discover` (the peeling trajectory; the simplified box is left out).
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_prim(&mut self, prim: &[u8]) -> Result<(), String> {
+        let (h, rows) = records(prim).map_err(|e| format!("prim.csv: {e}"))?;
+        let (step, c, d, chosen) = (col(&h, "step")?, col(&h, "coverage")?, col(&h, "density")?, col(&h, "chosen")?);
+        self.prim = rows
+            .iter()
+            .filter(|r| r[step] != "simplified")
+            .map(|r| (num(&r[c]), num(&r[d]), r[chosen] == "true"))
+            .collect();
+        Ok(())
     }
 
     /// Adds a sweep's `grid.csv`.
@@ -186,6 +235,14 @@ fn zh(lang: Lang) -> bool {
 }
 
 fn footnote(m: &Meta) -> String {
+    // Sensitivity and discovery folders record model runs, not draws.
+    if m.draws == 0 {
+        return if zh(m.lang) {
+            format!("urbsim {} · 标注 A/L 的输入为假设或待补充数据", m.version)
+        } else {
+            format!("urbsim {} · inputs tagged A/L are assumptions or placeholders", m.version)
+        };
+    }
     if zh(m.lang) {
         format!("urbsim {} · 种子 {} · {} 次模拟 · 标注 A/L 的输入为假设或待补充数据", m.version, m.seed, m.draws)
     } else {
@@ -258,6 +315,8 @@ pub enum Spec {
     Stack(StackData),
     /// Heatmap.
     Heatmap(HeatmapData),
+    /// Scatter or trade-off curve.
+    Xy(XyData),
 }
 
 /// Prepares every chart's data from the tables (pure; no drawing).
@@ -270,7 +329,9 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
     let mut out = Vec::new();
     let draws_text = if z { format!("{} 次模拟", m.draws) } else { format!("{} draws", m.draws) };
 
-    for (id, pace) in FANS {
+    // Sweep charts need the sweep tables; a sensitivity or discovery folder has none.
+    let fans: &[(IndicatorId, Option<f64>)] = if t.summary.is_empty() { &[] } else { &FANS };
+    for &(id, pace) in fans {
         let spec = id.spec();
         let (unit, scale) = display_unit(spec.unit, lang);
         let name = indicator_name(id, lang);
@@ -527,6 +588,9 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                     x: xs.clone(),
                     y: ys.clone(),
                     z,
+                    x_names: Vec::new(),
+                    y_names: Vec::new(),
+                    key_label: String::new(),
                 }),
             ));
         }
@@ -596,6 +660,148 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+    // Morris screening: μ* against σ, the 15 largest μ* labelled.
+    let mut morris_outcomes: Vec<&String> = t.morris.iter().map(|r| &r.0).collect();
+    morris_outcomes.dedup();
+    for o in morris_outcomes {
+        let mut rows: Vec<&(String, String, f64, f64)> = t.morris.iter().filter(|r| &r.0 == o).collect();
+        rows.sort_by(|a, b| b.2.total_cmp(&a.2));
+        // Label the 15 largest, but only one of several points that sit on the same spot.
+        let (xmax, ymax) = rows.iter().fold((0.0f64, 0.0f64), |(a, b), r| (a.max(r.2), b.max(r.3)));
+        let mut labelled: Vec<(f64, f64)> = Vec::new();
+        let points = rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| {
+                let near =
+                    labelled.iter().any(|(x, y)| (x - r.2).abs() <= 0.03 * xmax && (y - r.3).abs() <= 0.03 * ymax);
+                let label = if k < 15 && !near {
+                    labelled.push((r.2, r.3));
+                    r.1.clone()
+                } else {
+                    String::new()
+                };
+                XyPoint { x: r.2, y: r.3, label }
+            })
+            .collect();
+        out.push((
+            format!("morris_{}", o.replace(['@', ':'], "_")),
+            if z { format!("Morris 筛选:{o}") } else { format!("Morris screening: {o}") },
+            Spec::Xy(XyData {
+                title: if z { format!("Morris 筛选:{o}") } else { format!("Morris screening: {o}") },
+                subtitle: if z {
+                    "μ* 大:影响大;σ 大:非线性或交互".to_string()
+                } else {
+                    "large μ*: influential; large σ: non-linear or interacting".to_string()
+                },
+                x_label: "μ*".to_string(),
+                y_label: "σ".to_string(),
+                footnote: foot.clone(),
+                points,
+                connect: false,
+                highlight: None,
+            }),
+        ));
+    }
+
+    // PRIM: the coverage-density trade-off of the peeling trajectory, the chosen box marked.
+    if !t.prim.is_empty() {
+        let chosen = t.prim.iter().position(|p| p.2);
+        out.push((
+            "prim_tradeoff".to_string(),
+            if z {
+                "情景发现:覆盖率与密度的权衡".to_string()
+            } else {
+                "Scenario discovery: coverage against density".to_string()
+            },
+            Spec::Xy(XyData {
+                title: if z {
+                    "情景发现(PRIM):覆盖率与密度".to_string()
+                } else {
+                    "Scenario discovery (PRIM): coverage and density".to_string()
+                },
+                subtitle: if z {
+                    "每个点是剥离过程中的一个区域;标记为所选区域".to_string()
+                } else {
+                    "each point is a box of the peeling; the marked one is chosen".to_string()
+                },
+                x_label: if z { "覆盖率".to_string() } else { "coverage".to_string() },
+                y_label: if z { "密度".to_string() } else { "density".to_string() },
+                footnote: foot.clone(),
+                points: t.prim.iter().map(|p| XyPoint { x: p.0, y: p.1, label: String::new() }).collect(),
+                connect: true,
+                highlight: chosen,
+            }),
+        ));
+    }
+
+    // Sobol' total indices year by year: indicator outcomes labelled `name@year`.
+    // indicator → year → (factor, total index)
+    type ByYear<'t> = BTreeMap<Year, Vec<(&'t str, f64)>>;
+    let mut per_year: BTreeMap<&str, ByYear> = BTreeMap::new();
+    for (o, f, st, _, _) in &t.sobol {
+        if let Some((name, year)) = o.split_once('@')
+            && let Ok(year) = year.parse::<Year>()
+        {
+            per_year.entry(name).or_default().entry(year).or_default().push((f.as_str(), *st));
+        }
+    }
+    for (name, by_year) in per_year {
+        let years: Vec<Year> = by_year.keys().copied().collect();
+        let mut factors: Vec<(&str, f64)> = Vec::new();
+        for rows in by_year.values() {
+            for (f, st) in rows {
+                match factors.iter_mut().find(|(g, _)| g == f) {
+                    Some(entry) => entry.1 = entry.1.max(*st),
+                    None => factors.push((f, *st)),
+                }
+            }
+        }
+        factors.sort_by(|a, b| b.1.total_cmp(&a.1));
+        factors.truncate(10);
+        factors.reverse();
+        if factors.is_empty() || years.len() < 2 {
+            continue;
+        }
+        let zv: Vec<Vec<f64>> = factors
+            .iter()
+            .map(|(f, _)| {
+                years
+                    .iter()
+                    .map(|y| by_year[y].iter().find(|(g, _)| g == f).map_or(f64::NAN, |(_, st)| st.clamp(0.0, 1.0)))
+                    .collect()
+            })
+            .collect();
+        out.push((
+            format!("sobol_years_{name}"),
+            if z {
+                format!("Sobol 总效应指数逐年变化:{name}")
+            } else {
+                format!("Sobol' total indices year by year: {name}")
+            },
+            Spec::Heatmap(HeatmapData {
+                title: if z {
+                    format!("逐年的不确定性来源:{name}")
+                } else {
+                    format!("Where the uncertainty comes from, by year: {name}")
+                },
+                subtitle: if z {
+                    "总效应指数(前 10 个参数)".to_string()
+                } else {
+                    "total-effect index (top 10 parameters)".to_string()
+                },
+                x_label: if z { "年份".to_string() } else { "year".to_string() },
+                y_label: if z { "参数".to_string() } else { "parameter".to_string() },
+                footnote: foot.clone(),
+                x: years.iter().map(|y| f64::from(*y)).collect(),
+                y: (0..factors.len()).map(|k| k as f64).collect(),
+                z: zv,
+                x_names: years.iter().map(|y| y.to_string()).collect(),
+                y_names: factors.iter().map(|(f, _)| f.to_string()).collect(),
+                key_label: if z { "总效应指数".to_string() } else { "total-effect index".to_string() },
+            }),
+        ));
+    }
     out
 }
 
@@ -610,6 +816,7 @@ pub fn draw(spec: &Spec) -> Result<Rendered, chart::ChartError> {
         Spec::Tornado(d) => chart::tornado_chart(d),
         Spec::Stack(d) => chart::stacked_bars(d),
         Spec::Heatmap(d) => chart::heatmap_chart(d),
+        Spec::Xy(d) => chart::xy_chart(d),
     }
 }
 

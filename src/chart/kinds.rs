@@ -1,4 +1,5 @@
-//! The chart kinds of the briefing papers: fan, bar, tornado, heatmap and stacked bars.
+//! The chart kinds of the briefing papers: fan, bar, tornado, heatmap, stacked bars and x–y
+//! (scatter or line) charts.
 //!
 //! Each kind is a plain data struct, prepared by the caller (quantiles already computed, labels
 //! already worded, units in the axis label), and a function that turns it into a [`Rendered`]
@@ -141,6 +142,14 @@ pub struct HeatmapData {
     pub y: Vec<f64>,
     /// `z[iy][ix]` in `[0, 1]` (clamped); a non-finite cell is drawn grey.
     pub z: Vec<Vec<f64>>,
+    /// Names of the columns, drawn as x tick labels instead of the numbers (e.g. years); empty:
+    /// a numeric axis. When not empty, one per `x` value; the cells are then drawn evenly spaced.
+    pub x_names: Vec<String>,
+    /// Names of the rows, drawn bottom-up as y tick labels (e.g. parameter names); empty: a
+    /// numeric axis. When not empty, one per `y` value; the cells are then drawn evenly spaced.
+    pub y_names: Vec<String>,
+    /// Title of the colour key; empty means the fixed "probability" text.
+    pub key_label: String,
 }
 
 /// Stacked bars by year, e.g. the project pipeline by stage (储备/开工/在建/建成).
@@ -158,6 +167,40 @@ pub struct StackData {
     pub years: Vec<u16>,
     /// Layer name and one value per year (finite, ≥ 0), stacked bottom-up in this order.
     pub layers: Vec<(String, Vec<f64>)>,
+}
+
+/// One point of an x–y chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XyPoint {
+    /// Horizontal value.
+    pub x: f64,
+    /// Vertical value.
+    pub y: f64,
+    /// Drawn next to the point when not empty (e.g. a parameter name).
+    pub label: String,
+}
+
+/// A scatter or line chart of points in the plane: Morris μ*–σ plots, PRIM coverage–density
+/// trade-off curves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XyData {
+    /// Chart title.
+    pub title: String,
+    /// One line under the title (may be empty).
+    pub subtitle: String,
+    /// X-axis label with units, e.g. "μ*".
+    pub x_label: String,
+    /// Y-axis label with units, e.g. "σ".
+    pub y_label: String,
+    /// Provenance line at the bottom.
+    pub footnote: String,
+    /// Points; a point with a non-finite coordinate is skipped.
+    pub points: Vec<XyPoint>,
+    /// Draws a line through the points in their order (a trade-off curve).
+    pub connect: bool,
+    /// Index into `points` of one point to mark larger in the second palette colour (e.g. the
+    /// chosen PRIM box); an index past the end is a [`ChartError::Draw`].
+    pub highlight: Option<usize>,
 }
 
 /// Fan chart: 90% band light, 50% band darker, median line, dashed target, history points.
@@ -182,6 +225,12 @@ pub fn heatmap_chart(d: &HeatmapData) -> Result<Rendered, ChartError> {
 
 /// Stacked bars by year; totals are printed over the bars when there are at most 15 years.
 pub fn stacked_bars(d: &StackData) -> Result<Rendered, ChartError> {
+    render(d)
+}
+
+/// X–y chart: points (labelled where they have a label), optionally joined by a line, one
+/// optionally highlighted. Axes start at 0 when no value is negative.
+pub fn xy_chart(d: &XyData) -> Result<Rendered, ChartError> {
     render(d)
 }
 
@@ -543,6 +592,15 @@ fn edges(c: &[f64]) -> Vec<f64> {
     }
 }
 
+/// The name of the cell centred on index `v` of a named heatmap axis; empty between cells.
+fn name_at(names: &[String], v: f64) -> String {
+    let k = v.round();
+    if (v - k).abs() > 1e-6 || k < 0.0 || k as usize >= names.len() {
+        return String::new();
+    }
+    names[k as usize].clone()
+}
+
 /// `(0.299 R + 0.587 G + 0.114 B) / 255`: light cells get dark text and the other way round.
 fn is_light(c: RGBColor) -> bool {
     0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2) > 140.0
@@ -567,21 +625,34 @@ impl HeatmapData {
                 )));
             }
         }
+        for (axis, names, v) in [("x", &self.x_names, &self.x), ("y", &self.y_names, &self.y)] {
+            if !names.is_empty() && names.len() != v.len() {
+                return Err(ChartError::Draw(format!(
+                    "heatmap \"{}\": {} {axis}_names for {} {axis} values",
+                    self.title,
+                    names.len(),
+                    v.len()
+                )));
+            }
+        }
         Ok(())
     }
 }
 
 impl Chart for HeatmapData {
     fn labels(&self) -> Vec<&str> {
-        vec![
+        let mut l = vec![
             &*self.title,
             &*self.subtitle,
             &*self.x_label,
             &*self.y_label,
             &*self.footnote,
             labels().probability,
+            &self.key_label,
             labels().no_data,
-        ]
+        ];
+        l.extend(self.x_names.iter().chain(&self.y_names).map(|n| &**n));
+        l
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, kit: &Kit) -> Result<(), ChartError> {
@@ -591,12 +662,19 @@ impl Chart for HeatmapData {
         if self.x.is_empty() || self.y.is_empty() {
             return draw_no_data(&plot, kit);
         }
-        let (ex, ey) = (edges(&self.x), edges(&self.y));
+        // A named axis is drawn in index space (cell i centred on i), so every tick is a cell.
+        let index = |n: usize| (0..n).map(|i| i as f64).collect::<Vec<f64>>();
+        let xs = if self.x_names.is_empty() { self.x.clone() } else { index(self.x.len()) };
+        let ys = if self.y_names.is_empty() { self.y.clone() } else { index(self.y.len()) };
+        let (ex, ey) = (edges(&xs), edges(&ys));
         let (x0, x1) = (ex[0], ex[ex.len() - 1]);
         let (y0, y1) = (ey[0], ey[ey.len() - 1]);
         let (dx, dy) = (tick_decimals(x1 - x0), tick_decimals(y1 - y0));
-        let x_fmt = |v: &f64| fmt_number(*v, dx);
-        let y_fmt = |v: &f64| fmt_number(*v, dy);
+        let x_fmt = |v: &f64| if self.x_names.is_empty() { fmt_number(*v, dx) } else { name_at(&self.x_names, *v) };
+        let y_fmt = |v: &f64| if self.y_names.is_empty() { fmt_number(*v, dy) } else { name_at(&self.y_names, *v) };
+        let y_ticks = if self.y_names.is_empty() { vec![y_fmt(&y0), y_fmt(&y1)] } else { self.y_names.clone() };
+        // Named axes get a tick per name; numeric ones at most 10.
+        let n_ticks = |names: &[String], n: usize| if names.is_empty() { n.clamp(2, 10) } else { n };
 
         let (w, _) = plot.dim_in_pixel();
         let key_w = kit.px(110.0).min(w as i32 / 3).max(0) as u32;
@@ -607,15 +685,15 @@ impl Chart for HeatmapData {
         let mut chart = ChartBuilder::on(&main)
             .margin_top(top_pad)
             .x_label_area_size(x_area)
-            .y_label_area_size(y_area(kit, &[y_fmt(&y0), y_fmt(&y1)], true))
+            .y_label_area_size(y_area(kit, &y_ticks, true))
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(draw_err)?;
         style_mesh(&mut chart.configure_mesh(), kit)
             .disable_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .x_labels(self.x.len().clamp(2, 10))
-            .y_labels(self.y.len().clamp(2, 10))
+            .x_labels(n_ticks(&self.x_names, self.x.len()))
+            .y_labels(n_ticks(&self.y_names, self.y.len()))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .draw()
@@ -635,7 +713,7 @@ impl Chart for HeatmapData {
                 if annotate && z.is_finite() {
                     let ink = if is_light(c) { INK } else { WHITE };
                     let style = kit.text(Kit::TICK, ink).pos(Pos::new(HPos::Center, VPos::Center));
-                    let text = Text::new(format!("{:.0}%", z.clamp(0.0, 1.0) * 100.0), (self.x[ix], self.y[iy]), style);
+                    let text = Text::new(format!("{:.0}%", z.clamp(0.0, 1.0) * 100.0), (xs[ix], ys[iy]), style);
                     chart.draw_series([text]).map_err(draw_err)?;
                 }
             }
@@ -644,7 +722,8 @@ impl Chart for HeatmapData {
         // Colour key: same vertical extent as the plot, ticks every 20 percentage points.
         let key = key.margin(0, 0, kit.px(18.0) as u32, 0);
         let key_style = kit.text(Kit::LEGEND, INK).pos(Pos::new(HPos::Left, VPos::Top));
-        key.draw_text(labels().probability, &key_style, (0, 0)).map_err(draw_err)?;
+        let key_title = if self.key_label.is_empty() { labels().probability } else { &self.key_label };
+        key.draw_text(key_title, &key_style, (0, 0)).map_err(draw_err)?;
         let mut kc = ChartBuilder::on(&key)
             .margin_top(top_pad)
             .x_label_area_size(x_area)
@@ -751,6 +830,89 @@ impl Chart for StackData {
                 EmptyElement::at((f64::from(year), t)) + Text::new(fmt_number(t, dec), (0, -kit.px(4.0)), style.clone())
             });
             chart.draw_series(labels).map_err(draw_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// An axis range over `span`: from 0 when nothing is negative, padded otherwise.
+fn xy_range((lo, hi): (f64, f64)) -> (f64, f64) {
+    if lo >= 0.0 { (0.0, if hi > 0.0 { hi * 1.08 } else { 1.0 }) } else { pad_range((lo, hi), 0.06) }
+}
+
+impl Chart for XyData {
+    fn labels(&self) -> Vec<&str> {
+        let mut l =
+            vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.y_label, &*self.footnote, labels().no_data];
+        l.extend(self.points.iter().map(|p| &*p.label));
+        l
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, kit: &Kit) -> Result<(), ChartError> {
+        if let Some(h) = self.highlight.filter(|&h| h >= self.points.len()) {
+            return Err(ChartError::Draw(format!(
+                "x–y chart \"{}\": highlight {h} is past the {} points",
+                self.title,
+                self.points.len()
+            )));
+        }
+        let frame = Frame { title: &self.title, subtitle: &self.subtitle, footnote: &self.footnote, legend: vec![] };
+        let plot = frame.draw(root, kit)?;
+        let pts: Vec<(usize, &XyPoint)> =
+            self.points.iter().enumerate().filter(|(_, p)| p.x.is_finite() && p.y.is_finite()).collect();
+        let (Some(xr), Some(yr)) = (finite_range(pts.iter().map(|p| p.1.x)), finite_range(pts.iter().map(|p| p.1.y)))
+        else {
+            return draw_no_data(&plot, kit);
+        };
+        let ((x0, x1), (y0, y1)) = (xy_range(xr), xy_range(yr));
+        let (dx, dy) = (tick_decimals(x1 - x0), tick_decimals(y1 - y0));
+        let x_fmt = |v: &f64| fmt_number(*v, dx);
+        let y_fmt = |v: &f64| fmt_number(*v, dy);
+
+        let mut chart = ChartBuilder::on(&plot)
+            .x_label_area_size(kit.px(Kit::AXIS * 3.6))
+            .y_label_area_size(y_area(kit, &[y_fmt(&y0), y_fmt(&y1)], true))
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(draw_err)?;
+        style_mesh(&mut chart.configure_mesh(), kit)
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .x_labels(8)
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .draw()
+            .map_err(draw_err)?;
+
+        let c = colour(0);
+        if self.connect {
+            let line = LineSeries::new(pts.iter().map(|p| (p.1.x, p.1.y)), c.stroke_width(kit.upx(2.0)));
+            chart.draw_series(line).map_err(draw_err)?;
+        }
+        chart
+            .draw_series(pts.iter().map(|p| {
+                EmptyElement::at((p.1.x, p.1.y))
+                    + Circle::new((0, 0), kit.upx(5.0), WHITE.filled())
+                    + Circle::new((0, 0), kit.upx(4.0), c.filled())
+            }))
+            .map_err(draw_err)?;
+        if let Some(&(_, p)) = pts.iter().find(|p| Some(p.0) == self.highlight) {
+            let mark = EmptyElement::at((p.x, p.y))
+                + Circle::new((0, 0), kit.upx(8.5), WHITE.filled())
+                + Circle::new((0, 0), kit.upx(7.0), colour(1).filled());
+            chart.draw_series([mark]).map_err(draw_err)?;
+        }
+
+        // Labels sit right of their point, or left of it where they would run past the plot.
+        let right_edge = chart.plotting_area().get_pixel_range().0.end;
+        let gap = kit.px(9.0);
+        for &(_, p) in pts.iter().filter(|p| !p.1.label.is_empty()) {
+            let (px, _) = chart.backend_coord(&(p.x, p.y));
+            let fits = px + gap + kit.measure(&p.label, Kit::TICK) <= right_edge;
+            let (dx, h_pos) = if fits { (gap, HPos::Left) } else { (-gap, HPos::Right) };
+            let style = kit.text(Kit::TICK, INK).pos(Pos::new(h_pos, VPos::Center));
+            let label = EmptyElement::at((p.x, p.y)) + Text::new(p.label.clone(), (dx, 0), style);
+            chart.draw_series([label]).map_err(draw_err)?;
         }
         Ok(())
     }
@@ -959,6 +1121,9 @@ mod tests {
             x,
             y,
             z,
+            x_names: vec![],
+            y_names: vec![],
+            key_label: String::new(),
         }
     }
 
@@ -978,6 +1143,94 @@ mod tests {
         let mut d = heatmap(true);
         d.z[1][1] = f64::NAN;
         heatmap_chart(&d).unwrap();
+    }
+
+    #[test]
+    fn heatmap_draws_names_as_ticks() {
+        let mut d = heatmap(true);
+        d.x = (2025..=2032).map(f64::from).collect();
+        d.x_names = (2025..=2032).map(|y| format!("{y}年")).collect();
+        d.y_names = ["落户意愿", "住房价格", "产业投资", "人口流入", "土地供给", "财政补贴"].map(String::from).to_vec();
+        let r = heatmap_chart(&d).unwrap();
+        assert_rendered(&r, &["2025年", "2032年", "落户意愿", "财政补贴", "落户门槛下调幅度（%）"]);
+        let mut d2 = d.clone();
+        d2.y_names.pop();
+        assert!(matches!(heatmap_chart(&d2), Err(ChartError::Draw(_))));
+        let mut d2 = d.clone();
+        d2.x_names.push("2033年".into());
+        assert!(matches!(heatmap_chart(&d2), Err(ChartError::Draw(_))));
+        d.y_names[0] = "参数𠀀".into();
+        assert!(matches!(heatmap_chart(&d), Err(ChartError::MissingGlyph { .. })));
+    }
+
+    fn morris() -> XyData {
+        let names = ["落户意愿", "住房价格", "产业投资", "公共服务供给弹性系数"];
+        XyData {
+            title: "Morris 筛选：常住人口城镇化率".to_owned(),
+            subtitle: "μ* 大表示影响大，σ 大表示非线性或交互作用".to_owned(),
+            x_label: "μ*（百分点）".to_owned(),
+            y_label: "σ（百分点）".to_owned(),
+            footnote: FOOT.to_owned(),
+            // The last point is the rightmost, so its long label must be drawn to its left.
+            points: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| XyPoint { x: [0.4, 1.2, 2.1, 3.0][i], y: [0.1, 0.9, 0.5, 1.4][i], label: n.to_string() })
+                .chain([XyPoint { x: f64::NAN, y: 1.0, label: "跳过".into() }])
+                .collect(),
+            connect: false,
+            highlight: None,
+        }
+    }
+
+    #[test]
+    fn xy_chart_renders_labelled_points() {
+        let r = xy_chart(&morris()).unwrap();
+        assert_rendered(&r, &["Morris 筛选", "μ*（百分点）", "σ（百分点）", "落户意愿", "公共服务供给弹性系数"]);
+        assert!(!r.svg.contains("跳过"), "non-finite point drawn");
+        // Near the right edge the label is anchored at its end.
+        let at = r.svg.find("公共服务供给弹性系数").unwrap();
+        let tag = &r.svg[r.svg[..at].rfind("<text").unwrap()..at];
+        assert!(tag.contains("text-anchor=\"end\""), "{tag}");
+
+        let mut d = morris();
+        d.points.clear();
+        assert!(xy_chart(&d).unwrap().svg.contains(NO_DATA_LABEL));
+        let mut d = morris();
+        d.highlight = Some(9);
+        assert!(matches!(xy_chart(&d), Err(ChartError::Draw(_))));
+        let mut d = morris();
+        d.points[1].label = "参数𠀀".into();
+        assert!(matches!(xy_chart(&d), Err(ChartError::MissingGlyph { .. })));
+    }
+
+    #[test]
+    fn xy_chart_connects_and_highlights() {
+        let points = (0..8)
+            .map(|i| {
+                let cov = 1.0 - 0.1 * f64::from(i);
+                XyPoint {
+                    x: cov,
+                    y: 0.3 + 0.08 * f64::from(i),
+                    label: if i == 5 { "所选方框".into() } else { String::new() },
+                }
+            })
+            .collect();
+        let d = XyData {
+            title: "PRIM 覆盖率与密度的权衡".to_owned(),
+            subtitle: String::new(),
+            x_label: "覆盖率".to_owned(),
+            y_label: "密度".to_owned(),
+            footnote: FOOT.to_owned(),
+            points,
+            connect: true,
+            highlight: Some(5),
+        };
+        let r = xy_chart(&d).unwrap();
+        assert_rendered(&r, &["覆盖率", "密度", "所选方框"]);
+        assert!(r.svg.contains("<polyline"), "no line");
+        // Points from 0: a tick at 0 on both axes.
+        assert!(r.svg.matches("\n0.0\n").count() >= 2, "axes not from 0");
     }
 
     #[test]

@@ -37,8 +37,8 @@ mod backend;
 pub mod kinds;
 
 pub use kinds::{
-    Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, StackData, TornadoData, bar_chart, fan_chart,
-    heatmap_chart, stacked_bars, tornado_chart,
+    Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, StackData, TornadoData, XyData, XyPoint, bar_chart,
+    fan_chart, heatmap_chart, stacked_bars, tornado_chart, xy_chart,
 };
 
 use std::sync::{OnceLock, RwLock};

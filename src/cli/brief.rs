@@ -132,24 +132,32 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let rows = super::analysis::oat_design(d);
     let y = eval.run(&rows, &oat_outcomes.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>());
     let oat_csv = super::analysis::oat_table(&eval, &oat_outcomes, &y)?;
-    let headline: Vec<(usize, String)> = ["new_urban_jobs", "rural_labour_transfer"]
+    // The headline targets, and new urban jobs year by year (the same runs serve every outcome).
+    let mut headline: Vec<(Outcome, String)> = ["new_urban_jobs", "rural_labour_transfer"]
         .iter()
-        .filter_map(|id| sim_targets.iter().position(|t| t.id == *id).map(|k| (k, format!("target:{id}"))))
+        .filter_map(|id| {
+            sim_targets.iter().position(|t| t.id == *id).map(|k| (Outcome::TargetMet(k), format!("target:{id}")))
+        })
         .collect();
-    let sobol_outcomes: Vec<Outcome> = headline.iter().map(|(k, _)| Outcome::TargetMet(*k)).collect();
+    for y in data.baseline.base_year + 1..=last {
+        headline.push((Outcome::Indicator(IndicatorId::NewUrbanJobs, y), format!("new_urban_jobs@{y}")));
+    }
+    let sobol_outcomes: Vec<Outcome> = headline.iter().map(|(o, _)| o.clone()).collect();
     let design = sensitivity::saltelli_design(256, d, &[], 256);
     let ys = eval.run(&design.rows, &sobol_outcomes);
     let mut sobol = csv::Writer::from_writer(Vec::new());
     sobol.write_record(super::analysis::SOBOL_HEADER)?;
     let mut drivers: Vec<(String, String, f64)> = Vec::new();
-    for ((_, label), y) in headline.iter().zip(&ys) {
+    for ((outcome, label), y) in headline.iter().zip(&ys) {
         if y.iter().any(|v| !v.is_finite()) {
             continue;
         }
         let idx = sensitivity::sobol_indices(&design, y, 100, a.seed);
         for (f, s) in idx.iter().enumerate() {
             sobol.write_record(super::analysis::sobol_record(label, &names[f], s))?;
-            drivers.push((label.clone(), names[f].clone(), s.st));
+            if matches!(outcome, Outcome::TargetMet(_)) {
+                drivers.push((label.clone(), names[f].clone(), s.st));
+            }
         }
     }
 
@@ -275,17 +283,32 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
         })
     };
     let optional = |name: &str| std::fs::read(base.join(name)).ok();
-    let (oat, sobol) = (optional("oat.csv"), optional("sobol.csv"));
-    let mut t = Tables::parse(
-        &read("summary.csv")?,
-        &read("targets.csv")?,
-        &read("paired.csv")?,
-        oat.as_deref(),
-        sobol.as_deref(),
-    )
-    .map_err(|e| InputError(format!("error: {}: {e}", base.display())))?;
-    if let Some(grid) = optional("grid.csv") {
-        t.add_grid(&grid).map_err(|e| InputError(format!("error: {}: {e}", base.display())))?;
+    let bad = |e: String| anyhow::Error::from(InputError(format!("error: {}: {e}", base.display())));
+    // A sweep or brief folder has the sweep tables; a sensitivity or discovery folder only its own.
+    let mut t = if base.join("summary.csv").is_file() {
+        Tables::parse(&read("summary.csv")?, &read("targets.csv")?, &read("paired.csv")?, None, None).map_err(bad)?
+    } else {
+        Tables::default()
+    };
+    let mut found = !t.summary.is_empty();
+    for (name, add) in [
+        ("oat.csv", Tables::add_oat as fn(&mut Tables, &[u8]) -> Result<(), String>),
+        ("sobol.csv", Tables::add_sobol),
+        ("morris.csv", Tables::add_morris),
+        ("prim.csv", Tables::add_prim),
+        ("grid.csv", Tables::add_grid),
+    ] {
+        if let Some(bytes) = optional(name) {
+            add(&mut t, &bytes).map_err(bad)?;
+            found = true;
+        }
+    }
+    if !found {
+        return Err(InputError(format!(
+            "error: {} holds no result tables\n  hint: give the output folder of `urbsim brief`, `sweep`, `sensitivity` or `discover`",
+            dir.display()
+        ))
+        .into());
     }
     let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
         .ok()

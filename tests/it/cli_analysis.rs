@@ -106,3 +106,36 @@ fn discovery_describes_where_a_target_is_missed() {
         .code(2);
     assert!(String::from_utf8_lossy(&bad.get_output().stderr).contains("--target nope"));
 }
+
+#[test]
+fn chart_draws_the_morris_plot_and_the_prim_trade_off_from_their_folders() {
+    let dir = TempDir::new().expect("tempdir");
+    let (morris, prim) = (dir.path().join("morris"), dir.path().join("prim"));
+    urbsim()
+        .args([
+            "sensitivity",
+            "scenarios/baseline.toml",
+            "--method",
+            "morris",
+            "--samples",
+            "8",
+            "--outcome",
+            "target:new_urban_jobs",
+            "--out",
+        ])
+        .arg(&morris)
+        .assert()
+        .success();
+    urbsim()
+        .args(["discover", "scenarios/baseline.toml", "--target", "new_urban_jobs", "--draws", "800", "--out"])
+        .arg(&prim)
+        .assert()
+        .success();
+    urbsim().arg("chart").arg(&morris).assert().success();
+    urbsim().arg("chart").arg(&prim).assert().success();
+    assert!(read(&morris.join("charts/morris_target_new_urban_jobs.svg")).contains("μ*"));
+    assert!(read(&prim.join("charts/prim_tradeoff.svg")).contains("覆盖率"));
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    urbsim().arg("chart").arg(&empty).assert().code(2);
+}

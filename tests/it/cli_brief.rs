@@ -41,6 +41,8 @@ fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them()
     assert!(std::fs::metadata(&png).expect("size").len() > 20_000, "a blank PNG compresses to almost nothing");
     let svg = read(&out.join("charts/fan_urbanisation_rate.svg"));
     assert!(svg.contains("常住人口城镇化率") && svg.contains("年份"), "Chinese labels in the SVG");
+    let years = read(&out.join("charts/sobol_years_new_urban_jobs.svg"));
+    assert!(years.contains("总效应指数") && years.contains("2028"), "year-by-parameter heatmap of total indices");
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook(out.join("tables/results.xlsx")).expect("the workbook opens");
     assert_eq!(book.sheet_names()[..3], ["targets", "summary", "paired"]);
