@@ -14,7 +14,7 @@ use super::output::{sha256, write_files, write_folder};
 use urbsim::brief::html::{AssumptionRow, Lang, ScenarioText};
 use urbsim::brief::pack::{self, Meta, PageInputs, Tables};
 use urbsim::exploration::{Evaluator, Outcome};
-use urbsim::model::{IndicatorId, LeverId, ParamId};
+use urbsim::model::{IndicatorId, ParamId};
 use urbsim::projection::{Resolved, resolve};
 use urbsim::sensitivity;
 use urbsim::sweep::{self, Progress, Sampler, Sweep, SweepConfig, tables};
@@ -92,12 +92,6 @@ fn draw_charts(t: &Tables, data: &Data, meta: &Meta) -> Result<ChartFiles> {
 fn write_charts(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     write_files(&dir.join("charts"), &named)
-}
-
-fn lever_text(id: LeverId, v: &urbsim::baseline::Setting) -> String {
-    format!("{v:?}").replace("Constant(", "").replace("Schedule(", "").trim_end_matches(')').to_string()
-        + " "
-        + id.spec().unit
 }
 
 /// Runs `urbsim brief`.
@@ -223,7 +217,13 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
             title: if a.lang == Lang::Zh { r.title_zh.clone() } else { r.title_en.clone() },
             description: scenarios.iter().find(|s| s.name == r.name).map_or(String::new(), |s| s.description.clone()),
             clauses: r.enacts.clone(),
-            levers: r.changed_levers.iter().map(|(id, s)| (id.key().to_string(), lever_text(*id, s))).collect(),
+            levers: r
+                .changed_levers
+                .iter()
+                .map(|(id, s)| {
+                    (id.key().to_string(), format!("{} {}", super::commands::setting_text(s, *id), id.spec().unit))
+                })
+                .collect(),
         })
         .collect();
     let period = urbsim::report::period_label(resolved[reference].target_period).to_string();

@@ -261,7 +261,8 @@ fn cmd_validate(data: &Data, files: &[PathBuf]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn setting_text(s: &Setting, id: LeverId) -> String {
+/// A lever setting as people read it: on/off, option names, "none", per-year tables.
+pub fn setting_text(s: &Setting, id: LeverId) -> String {
     let one = |x: f64| match id.spec().kind {
         LeverKind::Bool => {
             if x > 0.5 {
