@@ -139,3 +139,21 @@ fn chart_draws_the_morris_plot_and_the_prim_trade_off_from_their_folders() {
     std::fs::create_dir_all(&empty).expect("mkdir");
     urbsim().arg("chart").arg(&empty).assert().code(2);
 }
+
+#[test]
+fn sobol_indices_are_the_same_for_one_and_two_threads() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        urbsim()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["sensitivity", "scenarios/baseline.toml", "--method", "sobol", "--samples", "32", "--groups"])
+            .args(["--outcome", "target:new_urban_jobs", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        outputs.push(read(&out.join("sobol.csv")));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
