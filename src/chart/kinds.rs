@@ -390,6 +390,40 @@ impl Chart for FanData {
 }
 
 /// Y-axis labels for categories at y = 0, 1, … drawn top to bottom from `labels[0]`.
+/// A chart with one horizontal bar row per name (bottom-up) over the value range `x`: the axes,
+/// ticks and mesh shared by the bar and tornado charts.
+fn category_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    kit: &Kit,
+    names: &[&str],
+    (x0, x1): (f64, f64),
+    dec: usize,
+    x_label: &str,
+) -> Result<
+    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    ChartError,
+> {
+    let n = names.len();
+    let fmt = |v: &f64| fmt_number(*v, dec);
+    let y_fmt = |v: &f64| category_label(names, *v);
+    let label_ticks: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut chart = ChartBuilder::on(plot)
+        .x_label_area_size(kit.px(Kit::AXIS * 3.6))
+        .y_label_area_size(y_area(kit, &label_ticks, false))
+        .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
+        .map_err(draw_err)?;
+    style_mesh(&mut chart.configure_mesh(), kit)
+        .disable_y_mesh()
+        .x_desc(x_label)
+        .x_labels(8)
+        .y_labels(n)
+        .x_label_formatter(&fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()
+        .map_err(draw_err)?;
+    Ok(chart)
+}
+
 fn category_label(labels: &[&str], v: f64) -> String {
     let n = labels.len();
     let k = v.round();
@@ -422,24 +456,7 @@ impl Chart for BarData {
         let value_dec = dec + 1;
         // Room on the right (16% of the span) for the value printed past each bar or whisker.
         let (x0, x1) = (if lo < 0.0 { lo - 0.04 * (hi - lo) } else { lo }, hi + 0.16 * (hi - lo));
-        let fmt = |v: &f64| fmt_number(*v, dec);
-        let y_fmt = |v: &f64| category_label(&names, *v);
-        let label_ticks: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-
-        let mut chart = ChartBuilder::on(&plot)
-            .x_label_area_size(kit.px(Kit::AXIS * 3.6))
-            .y_label_area_size(y_area(kit, &label_ticks, false))
-            .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
-            .map_err(draw_err)?;
-        style_mesh(&mut chart.configure_mesh(), kit)
-            .disable_y_mesh()
-            .x_desc(&self.x_label)
-            .x_labels(8)
-            .y_labels(n)
-            .x_label_formatter(&fmt)
-            .y_label_formatter(&y_fmt)
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = category_chart(&plot, kit, &names, (x0, x1), dec, &self.x_label)?;
 
         let half = 0.32;
         let cap = kit.px(Kit::TICK * 0.45);
@@ -507,24 +524,7 @@ impl Chart for TornadoData {
         let (x0, x1) = pad_range(span, 0.12);
         let n = rows.len();
         let names: Vec<&str> = rows.iter().map(|r| &*r.0).collect();
-        let fmt = |v: &f64| fmt_number(*v, dec);
-        let y_fmt = |v: &f64| category_label(&names, *v);
-        let label_ticks: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-
-        let mut chart = ChartBuilder::on(&plot)
-            .x_label_area_size(kit.px(Kit::AXIS * 3.6))
-            .y_label_area_size(y_area(kit, &label_ticks, false))
-            .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
-            .map_err(draw_err)?;
-        style_mesh(&mut chart.configure_mesh(), kit)
-            .disable_y_mesh()
-            .x_desc(&self.x_label)
-            .x_labels(8)
-            .y_labels(n)
-            .x_label_formatter(&fmt)
-            .y_label_formatter(&y_fmt)
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = category_chart(&plot, kit, &names, (x0, x1), dec, &self.x_label)?;
 
         let half = 0.34;
         let gap = kit.px(5.0);

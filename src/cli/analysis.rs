@@ -438,32 +438,33 @@ pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
     let kept: Vec<usize> = scored.iter().take(SCREENED).map(|(k, _)| *k).collect();
     let names: Vec<String> = kept.iter().map(|&k| all_names[k].clone()).collect();
     let x: Vec<Vec<f64>> = x.iter().map(|r| kept.iter().map(|&k| r[k]).collect()).collect();
-    let d = names.len();
-    let x_min: Vec<f64> = (0..d).map(|k| x.iter().map(|r| r[k]).fold(f64::INFINITY, f64::min)).collect();
-    let x_max: Vec<f64> = (0..d).map(|k| x.iter().map(|r| r[k]).fold(f64::NEG_INFINITY, f64::max)).collect();
+    let (x_min, x_max) = urbsim::discovery::data_range(&x);
     let prim = urbsim::discovery::prim(&x, &missed, a.alpha, 0.05);
     let share_missed = missed.iter().filter(|m| **m).count() as f64 / missed.len().max(1) as f64;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["step", "coverage", "density", "mass", "restricted", "bounds", "chosen"])?;
-    for (k, b) in prim.trajectory.iter().enumerate() {
+    // One row per box: its quality and the bounds of its restricted parameters.
+    let box_record = |step: String, b: &urbsim::discovery::BoxStats, chosen: bool| -> [String; 7] {
         let bounds: Vec<String> = b
             .restricted
             .iter()
             .map(|&j| format!("{} in [{:.4}, {:.4}]", names[j], b.bounds.bounds[j].0, b.bounds.bounds[j].1))
             .collect();
-        w.write_record([
-            k.to_string(),
+        [
+            step,
             b.coverage.to_string(),
             b.density.to_string(),
             b.mass.to_string(),
             b.restricted.len().to_string(),
             bounds.join("; "),
-            (k == prim.chosen).to_string(),
-        ])?;
+            chosen.to_string(),
+        ]
+    };
+    for (k, b) in prim.trajectory.iter().enumerate() {
+        w.write_record(box_record(k.to_string(), b, k == prim.chosen))?;
     }
     // The chosen box, simplified to the restrictions that matter (density within 5 points).
     let chosen = prim.trajectory.get(prim.chosen).map(|b| urbsim::discovery::simplify(&x, &missed, b, 0.05));
-    let simplified = chosen.clone();
     let (en, zh) = match &chosen {
         Some(b) => (
             urbsim::discovery::describe(b, &names, "missed", &x_min, &x_max),
@@ -486,21 +487,8 @@ pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
         "target": a.target, "draws": a.draws, "seed": a.seed, "alpha": a.alpha, "sampler": "lhs", "missed_share": share_missed});
     let mut m = serde_json::to_vec_pretty(&manifest)?;
     m.push(b'\n');
-    if let Some(b) = &simplified {
-        let bounds: Vec<String> = b
-            .restricted
-            .iter()
-            .map(|&j| format!("{} in [{:.4}, {:.4}]", names[j], b.bounds.bounds[j].0, b.bounds.bounds[j].1))
-            .collect();
-        w.write_record([
-            "simplified".to_string(),
-            b.coverage.to_string(),
-            b.density.to_string(),
-            b.mass.to_string(),
-            b.restricted.len().to_string(),
-            bounds.join("; "),
-            "true".to_string(),
-        ])?;
+    if let Some(b) = &chosen {
+        w.write_record(box_record("simplified".to_string(), b, true))?;
     }
     write_folder(
         a.out,
