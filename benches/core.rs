@@ -64,7 +64,7 @@ fn sweep_throughput(c: &mut Criterion) {
         &mut read,
     )
     .expect("scenario");
-    let arms = sweep::arms(&b, &[resolve(&b, &s, None, None)], &[]);
+    let arms = sweep::arms(&[resolve(&b, &s, t.plan.policy_start, None, None)], &[]);
     let config = SweepConfig { draws: 10_000, seed: 1, sampler: Sampler::MonteCarlo, keep: 4096 };
     let plan = Sweep::new(&b, &arms, 0, &t, config);
     let mut group = c.benchmark_group("sweep");

@@ -488,7 +488,7 @@ impl Baseline {
         // Sectors.
         if file.sector.len() != SECTORS {
             c.0.push(format!(
-                "sector: expected {SECTORS} [[sector]] tables in MODEL.md order, got {}",
+                "sector: expected {SECTORS} [[sector]] tables in the order of docs/MODEL.md §3.3, got {}",
                 file.sector.len()
             ));
         }
@@ -528,9 +528,16 @@ impl Baseline {
                 if let Err(e) = d.check() {
                     c.0.push(format!("parameters.{key}.dist: {e}"));
                 }
-                let (lo, hi) = d.support();
-                if pf.value < lo || pf.value > hi {
-                    c.0.push(format!("parameters.{key}.value: {} lies outside its distribution {d}", pf.value));
+                // `value` is what `urbsim run` uses, so it must be the distribution's median: a run
+                // at a range end would contradict the sweep drawn from the same distribution.
+                let median = d.central();
+                if d.check().is_ok() && (pf.value - median).abs() > 1e-5 * median.abs().max(1e-9) {
+                    c.0.push(format!(
+                        "parameters.{key}.value: {} is not the median of its distribution {d}; \
+                         `urbsim run` uses the median, so set value = {}",
+                        pf.value,
+                        round_sig(median)
+                    ));
                 }
             }
             if !pf.value.is_finite() {
@@ -682,7 +689,8 @@ impl Baseline {
         })
     }
 
-    /// The central value of every parameter.
+    /// The parameters of the median run: every value, which for an uncertain parameter is the
+    /// median of its distribution (checked at parse time).
     pub fn central_params(&self) -> Params {
         let mut p = Params([0.0; ParamId::COUNT]);
         for def in &self.params {
@@ -695,7 +703,7 @@ impl Baseline {
     pub fn default_levers(&self, first_year: Year) -> LeverPath {
         let mut path = LeverPath::constant(first_year, [0.0; LeverId::COUNT]);
         for def in &self.levers {
-            apply(&mut path, def.id, &def.default);
+            apply(&mut path, def.id, &def.default, first_year);
         }
         path
     }
@@ -706,11 +714,20 @@ impl Baseline {
     }
 }
 
-/// Applies a setting to a lever path. A schedule's first value also holds for earlier years
-/// when the lever had no value before (a default), and its last value holds afterwards.
-pub fn apply(path: &mut LeverPath, id: LeverId, setting: &Setting) {
+/// `x` rounded to 6 significant digits, for hints.
+fn round_sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(5 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
+/// Applies a setting to a lever path: a constant from `from` on, a schedule from each year it
+/// names (its last value holds afterwards; years before its first keep what the path had).
+pub fn apply(path: &mut LeverPath, id: LeverId, setting: &Setting, from: Year) {
     match setting {
-        Setting::Constant(v) => path.set_from(path.first_year, id, *v),
+        Setting::Constant(v) => path.set_from(from, id, *v),
         Setting::Schedule(s) => {
             for (&year, &v) in s {
                 path.set_from(year, id, v);

@@ -9,9 +9,8 @@
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
-use crate::model::start::{Demographic, initial_state};
 use crate::model::{self, IndicatorId, NoShocks, ParamId, Params, Year};
-use crate::projection::Resolved;
+use crate::projection::{BaseState, Resolved};
 use crate::targets::{Target, evaluate};
 use crate::uncertainty::Dist;
 
@@ -30,8 +29,8 @@ pub struct Evaluator<'a> {
     pub baseline: &'a Baseline,
     /// The scenario.
     pub scenario: &'a Resolved,
-    /// Base-year state.
-    pub demo: Demographic,
+    /// Base-year state (the same for every scenario).
+    pub base: BaseState,
     /// Uncertain parameters, in design-column order.
     pub uncertain: Vec<(ParamId, Dist)>,
     /// Targets referred to by `Outcome::TargetMet`.
@@ -41,17 +40,21 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// Sets up the evaluator (builds the base state once).
     pub fn new(baseline: &'a Baseline, scenario: &'a Resolved, targets: Vec<&'a Target>) -> Evaluator<'a> {
-        let demo = crate::calibrate::base_state(baseline, &scenario.params);
-        Evaluator { baseline, scenario, demo, uncertain: crate::sweep::uncertain(baseline), targets }
+        let base = BaseState::new(baseline);
+        Evaluator { baseline, scenario, base, uncertain: crate::sweep::uncertain(baseline), targets }
     }
 
-    /// Parameters of a design row (uniforms in column order).
-    pub fn params(&self, row: &[f64]) -> Params {
-        let mut p = self.scenario.params.clone();
+    /// Parameters of a design row (uniforms in column order) on top of `start`.
+    fn with_row(&self, mut p: Params, row: &[f64]) -> Params {
         for ((id, dist), u) in self.uncertain.iter().zip(row) {
             p[*id] = dist.quantile(*u);
         }
         p
+    }
+
+    /// Parameters of a design row (uniforms in column order).
+    pub fn params(&self, row: &[f64]) -> Params {
+        self.with_row(self.scenario.params.clone(), row)
     }
 
     /// Evaluates every design row; returns one vector per outcome, each with one value per row.
@@ -64,7 +67,8 @@ impl<'a> Evaluator<'a> {
             .par_iter()
             .map(|row| {
                 let params = self.params(row);
-                let mut state = initial_state(&b.inputs, &params, &self.scenario.levers, &self.demo);
+                let base_params = self.with_row(b.central_params(), row);
+                let mut state = self.base.city(b, &base_params);
                 model::start_run(&b.inputs, &mut state, &mut NoShocks);
                 let mut traj = vec![[0.0; IndicatorId::COUNT]; n_years];
                 model::simulate(&b.inputs, &params, &self.scenario.levers, &mut state, until, &mut NoShocks, &mut traj);

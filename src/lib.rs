@@ -2,7 +2,9 @@
 //!
 //! The library is the pure core: it parses scenario and baseline text, runs the model and
 //! renders results, and never touches files, the clock, the environment or the terminal
-//! (the binary's `cli` module does that). See ARCHITECTURE.md for the map.
+//! (the binary's `cli` module does that). See ARCHITECTURE.md for the map. "MODEL.md §N" in
+//! comments and messages means `docs/MODEL.md`, the model as built, which keeps the section
+//! numbers of the original design.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 // Index loops mirror the equations of MODEL.md (cells by group, sex and age); iterator chains
 // over three parallel arrays would hide them.

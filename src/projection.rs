@@ -1,18 +1,51 @@
 //! A deterministic projection of one scenario: the scenario's levers and parameter overrides
 //! applied to the baseline, the base-year state, and the year-by-year run to the horizon.
 //!
-//! This is what `urbsim run` computes: every uncertain parameter at its central value and no
-//! random shocks. Monte Carlo sweeps reuse `resolve` and the same model with a generator.
+//! This is what `urbsim run` computes, the median run: every uncertain parameter at the median
+//! of its distribution and every shock at zero, its median. Monte Carlo sweeps reuse `resolve`
+//! and the same model with a generator.
+//!
+//! A scenario changes the future, never the past: every scenario, lever-grid point and draw
+//! starts from the one [`BaseState`], built from the baseline data and the status-quo levers
+//! alone, and a scenario's levers act from the plan's policy start year (2025) unless a
+//! schedule names an earlier year.
 
 use crate::baseline::{Baseline, Setting, apply};
 use crate::calibrate::base_state;
 use crate::model::levers::LeverKind;
-use crate::model::start::initial_state;
-use crate::model::{self, IndicatorId, LAST_YEAR, LeverId, LeverPath, NoShocks, ParamId, Params, Year};
+use crate::model::start::{Demographic, initial_state};
+use crate::model::{self, CityState, IndicatorId, LAST_YEAR, LeverId, LeverPath, NoShocks, ParamId, Params, Year};
 use crate::scenario::{KeySpec, Rule, Scenario, Schema, TargetPeriod, Value};
 
 /// The default horizon: the plan expires at the end of 2028.
 pub const DEFAULT_UNTIL: Year = 2028;
+
+/// Parameters read only when the base-year state is built (stocks and levels of the base year).
+/// A scenario cannot change the past, so it may not set them (`Rule::BaseYear`).
+pub const BASE_YEAR_ONLY: &[ParamId] = &[
+    ParamId::RevenueBase,
+    ParamId::TransfersBase,
+    ParamId::LandBase,
+    ParamId::DebtBase,
+    ParamId::Headroom,
+    ParamId::ArhStockBase,
+    ParamId::PrhStockBase,
+    ParamId::OldCompoundsBase,
+    ParamId::NurseryPerThousandBase,
+    ParamId::BedsBase,
+    ParamId::DoctorsBase,
+    ParamId::NursesBase,
+    ParamId::ElderlyBedsBase,
+    ParamId::NursingShareBase,
+    ParamId::TekunBedsBase,
+    ParamId::KgCapacityCover,
+    ParamId::SchoolCapacityCover,
+    ParamId::TeacherCover,
+    ParamId::ChStockRatio,
+    ParamId::ZeroEmpBase,
+    ParamId::RentBase,
+    ParamId::MigrantIncome,
+];
 
 /// Keys a scenario file may set, built from the lever registry and the baseline's parameters.
 pub struct ScenarioKeys {
@@ -56,7 +89,8 @@ impl ScenarioKeys {
                 } else {
                     (0.0, f64::INFINITY)
                 };
-                KeySpec { key: def.id.key(), unit, rule: Rule::Uncertain { min, max } }
+                let rule = if BASE_YEAR_ONLY.contains(&def.id) { Rule::BaseYear } else { Rule::Uncertain { min, max } };
+                KeySpec { key: def.id.key(), unit, rule }
             })
             .collect();
         ScenarioKeys { levers, parameters, years: (baseline.base_year + 1, LAST_YEAR) }
@@ -87,6 +121,8 @@ pub struct Resolved {
     pub until: Year,
     /// Target-period reading.
     pub target_period: TargetPeriod,
+    /// First year the scenario's levers act (the plan's policy start).
+    pub policy_start: Year,
     /// Levers the scenario sets, with their settings (for reports).
     pub changed_levers: Vec<(LeverId, Setting)>,
     /// Parameters the scenario fixes at a number.
@@ -107,20 +143,23 @@ fn setting(value: &Value) -> Setting {
     }
 }
 
-/// Applies a validated scenario to the baseline. `until` from the command line wins over the
-/// scenario's own; `period` likewise.
+/// Applies a validated scenario to the baseline. A lever value without a year acts from
+/// `policy_start` on (years before it keep the status quo); a schedule acts from the years it
+/// names. `until` from the command line wins over the scenario's own; `period` likewise.
 pub fn resolve(
     baseline: &Baseline,
     scenario: &Scenario,
+    policy_start: Year,
     until: Option<Year>,
     period: Option<TargetPeriod>,
 ) -> Resolved {
+    let policy_start = policy_start.max(baseline.base_year + 1);
     let mut levers = baseline.default_levers(baseline.base_year + 1);
     let mut changed_levers = Vec::new();
     for (key, value) in &scenario.levers {
         if let Some(id) = LeverId::from_key(key) {
             let s = setting(value);
-            apply(&mut levers, id, &s);
+            apply(&mut levers, id, &s, policy_start);
             changed_levers.push((id, s));
         }
     }
@@ -149,6 +188,7 @@ pub fn resolve(
         levers,
         until: until.or(scenario.until).unwrap_or(DEFAULT_UNTIL),
         target_period: period.or(scenario.target_period).unwrap_or(TargetPeriod::From2025),
+        policy_start,
         changed_levers,
         changed_params,
         changed_dists,
@@ -176,10 +216,44 @@ impl Projection {
     }
 }
 
+/// The state at the end of the base year that every run starts from.
+///
+/// It is built from the baseline alone: the backcast from the census with the baseline's
+/// median parameters (raked to the published base-year margins), then the base-year stocks,
+/// pipelines, mandatory spending and reference indices under the status-quo levers. No
+/// scenario lever or parameter override enters it, so a scenario cannot change the past.
+#[derive(Clone, Debug)]
+pub struct BaseState {
+    /// Residents and hukou stocks at the end of the base year.
+    pub demo: Demographic,
+    /// The status-quo lever path (the base year's pipelines and indices are built under it).
+    pub status_quo: LeverPath,
+}
+
+impl BaseState {
+    /// Builds the demographic part once (a backcast of a few years).
+    pub fn new(baseline: &Baseline) -> BaseState {
+        BaseState {
+            demo: base_state(baseline, &baseline.central_params()),
+            status_quo: baseline.default_levers(baseline.base_year + 1),
+        }
+    }
+
+    /// The full base-year state for baseline parameters `params`: the baseline's medians, or
+    /// one draw of the baseline's distributions, never a scenario's overrides.
+    pub fn city(&self, baseline: &Baseline, params: &Params) -> CityState {
+        initial_state(&baseline.inputs, params, &self.status_quo, &self.demo)
+    }
+}
+
 /// Runs a resolved scenario deterministically from the base year to its horizon.
 pub fn project(baseline: &Baseline, run: &Resolved) -> Projection {
-    let demo = base_state(baseline, &run.params);
-    let mut state = initial_state(&baseline.inputs, &run.params, &run.levers, &demo);
+    project_from(baseline, &BaseState::new(baseline), run)
+}
+
+/// [`project`] from a base state built once for several scenarios.
+pub fn project_from(baseline: &Baseline, base: &BaseState, run: &Resolved) -> Projection {
+    let mut state = base.city(baseline, &baseline.central_params());
     let until = run.until.max(baseline.base_year + 1);
     let mut rows = vec![[0.0; IndicatorId::COUNT]; usize::from(until - baseline.base_year)];
     model::start_run(&baseline.inputs, &mut state, &mut NoShocks);

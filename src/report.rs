@@ -17,9 +17,16 @@ use crate::targets::{Assessment, PlanTargets, Target, assess, period_start};
 pub struct ScenarioResult<'a> {
     /// The resolved scenario.
     pub resolved: &'a Resolved,
-    /// Its projection.
+    /// Its projection (the median run).
     pub projection: &'a Projection,
+    /// Chance of meeting each plan target over many futures, parallel to the plan's targets
+    /// (`None`: not simulated, or no futures were drawn).
+    pub chances: Vec<Option<f64>>,
 }
+
+/// Below this chance a target is "missed", above one minus it "met"; in between the median
+/// run's verdict is too close to call and the summary says so.
+pub const CLOSE: f64 = 0.3;
 
 /// A value that should never occur reached the renderer.
 #[derive(Debug, thiserror::Error)]
@@ -102,13 +109,18 @@ pub fn assessments<'t>(targets: &'t PlanTargets, r: &ScenarioResult) -> Vec<(&'t
     targets.target.iter().map(|t| (t, assess(t, &rows, r.resolved.target_period))).collect()
 }
 
-/// Status word of an assessment.
-pub fn status(a: &Option<Assessment>) -> &'static str {
-    match a {
-        None => "not simulated",
-        Some(Assessment { met: Some(true), .. }) => "met",
-        Some(Assessment { met: Some(false), .. }) => "missed",
-        Some(Assessment { met: None, .. }) => "horizon ends before 2028",
+/// Status word of a target: the median run's verdict where the futures agree with it
+/// (`chance` of meeting it at least 70% for "met", at most 30% for "missed"); "close" where
+/// they do not, or the chance lies between; the median run's alone when no futures were drawn.
+pub fn status(a: &Option<Assessment>, chance: Option<f64>) -> &'static str {
+    match (a, chance) {
+        (None, _) => "not simulated",
+        (Some(Assessment { met: None, .. }), _) => "horizon ends before 2028",
+        (Some(Assessment { met: Some(true), .. }), Some(p)) if p >= 1.0 - CLOSE => "met",
+        (Some(Assessment { met: Some(false), .. }), Some(p)) if p <= CLOSE => "missed",
+        (Some(_), Some(_)) => "close",
+        (Some(Assessment { met: Some(true), .. }), None) => "met",
+        (Some(Assessment { met: Some(false), .. }), None) => "missed",
     }
 }
 
@@ -130,11 +142,12 @@ pub fn targets_csv(targets: &PlanTargets, results: &[ScenarioResult]) -> Result<
         "unit",
         "period",
         "reading",
-        "value",
+        "median_run_value",
+        "chance_met",
         "status",
     ])?;
     for r in results {
-        for (t, a) in assessments(targets, r) {
+        for ((t, a), chance) in assessments(targets, r).into_iter().zip(&r.chances) {
             let reading = match (&a, t.period) {
                 (None, _) => String::new(),
                 (Some(a), _) => format!("{}-{}", a.years.0, a.years.1),
@@ -153,7 +166,8 @@ pub fn targets_csv(targets: &PlanTargets, results: &[ScenarioResult]) -> Result<
                 &format!("{:?}", t.period).to_lowercase(),
                 &reading,
                 &value,
-                status(&a),
+                &chance.map(|p| p.to_string()).unwrap_or_default(),
+                status(&a, *chance),
             ])?;
         }
     }
@@ -176,7 +190,8 @@ struct JsonTarget<'a> {
     direction: &'a str,
     quantity: f64,
     unit: &'a str,
-    value: Option<f64>,
+    median_run_value: Option<f64>,
+    chance_met: Option<f64>,
     status: &'a str,
 }
 
@@ -220,15 +235,17 @@ pub fn json(targets: &PlanTargets, results: &[ScenarioResult]) -> Result<Vec<u8>
             .collect();
         let target_rows = assessments(targets, r)
             .into_iter()
-            .map(|(t, a)| JsonTarget {
+            .zip(&r.chances)
+            .map(|((t, a), chance)| JsonTarget {
                 id: &t.id,
                 clause: &t.clause,
                 text_zh: &t.text_zh,
                 direction: t.direction.symbol(),
                 quantity: t.quantity,
                 unit: &t.unit,
-                value: a.as_ref().map(|a| a.value),
-                status: status(&a),
+                median_run_value: a.as_ref().map(|a| a.value),
+                chance_met: *chance,
+                status: status(&a, *chance),
             })
             .collect();
         scenarios.push(JsonScenario {
@@ -318,12 +335,23 @@ pub fn summary_text(targets: &PlanTargets, results: &[ScenarioResult]) -> String
             };
             s += &format!("  {:<30} {:>12}  {:<16} {}\n", spec.key, human(value, spec.unit), label, spec.zh);
         }
-        s += "  plan targets:\n";
-        for (t, a) in assessments(targets, r) {
+        let drawn = r.chances.iter().any(Option::is_some);
+        s += if drawn {
+            "  plan targets (value: the median run; chance: share of futures meeting the target):\n"
+        } else {
+            "  plan targets (value and verdict: the median run only; no futures drawn):\n"
+        };
+        for ((t, a), chance) in assessments(targets, r).into_iter().zip(&r.chances) {
             let Some(a) = a else { continue };
+            let odds = chance.map(|p| format!("{:>4.0}%", p * 100.0)).unwrap_or_default();
+            let word = match status(&Some(a.clone()), *chance) {
+                "close" => "close: see the sweep",
+                w => w,
+            };
             s += &format!(
-                "    {:<8} {:<28} {:>12} {} {:<10} {}\n",
-                status(&Some(a.clone())),
+                "    {:<20} {:>5} {:<28} {:>12} {} {:<10} {}\n",
+                word,
+                odds,
                 t.id,
                 human(a.value, &t.unit),
                 t.direction.symbol(),

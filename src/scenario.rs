@@ -39,6 +39,9 @@ pub enum Rule {
         /// Whether the string `"none"` is accepted.
         none_ok: bool,
     },
+    /// A parameter that only describes the base year (a stock or a base-year level): the base
+    /// year is the past, the same for every scenario, so a scenario may not set it.
+    BaseYear,
     /// An uncertain parameter: a number (fixes it) or a distribution table such as
     /// `{ kind = "uniform", low = 0.2, high = 0.5 }` whose support lies in [min, max].
     Uncertain {
@@ -665,6 +668,17 @@ impl<'a, 's> Checker<'a, 's> {
                 DeValue::Table(table) => self.check_dist(spec.unit, (min, max), table, value.span(), path),
                 _ => self.check_number(spec.unit, (min, max), false, value, path),
             },
+            Rule::BaseYear => {
+                self.report(
+                    value.span(),
+                    path,
+                    format!("`{}` describes the base year, which every scenario shares", spec.key),
+                    "a scenario changes the future, not the past: remove this line, and change a base-year value in \
+                     the baseline data instead"
+                        .to_string(),
+                );
+                None
+            }
         }
     }
 

@@ -107,6 +107,9 @@ pub struct PlanInfo {
     pub source: String,
     /// Default reading of the target period.
     pub default_period: String,
+    /// First year in which the plan's levers act: a lever value a scenario writes without a
+    /// year applies from this year on, and earlier years run the status quo.
+    pub policy_start: Year,
 }
 
 /// The plan's targets.
@@ -127,6 +130,15 @@ impl PlanTargets {
     pub fn parse(name: &str, text: &str) -> Result<PlanTargets, String> {
         let t: PlanTargets = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
         let mut problems = Vec::new();
+        let issued_year = t.plan.issued.get(..4).and_then(|y| y.parse::<Year>().ok());
+        match issued_year {
+            None => problems.push(format!("{name}: plan.issued `{}` is not a date YYYY-MM-DD", t.plan.issued)),
+            Some(y) if t.plan.policy_start < y || t.plan.policy_start > PLAN_END => problems.push(format!(
+                "{name}: plan.policy_start {} must lie between the issue year {y} and {PLAN_END}",
+                t.plan.policy_start
+            )),
+            Some(_) => {}
+        }
         for (i, target) in t.target.iter().enumerate() {
             if !target.indicator.is_empty() && target.indicator_id().is_none() {
                 problems.push(format!("{name}: target `{}`: unknown indicator `{}`", target.id, target.indicator));

@@ -141,6 +141,7 @@ struct Labels {
     no_levers: &'static str,
     assumption_columns: [&'static str; 6],
     tag_legend: &'static str,
+    assumptions_basis: &'static str,
     reproduce_intro: &'static str,
 }
 
@@ -153,7 +154,7 @@ const ZH: Labels = Labels {
     reproduce: "如何复现",
     notes: "说明",
     median: "中位数",
-    legend_intro: "每格依次为：达标概率（加粗）、该概率的 95% 区间、目标值中位数、目标值区间。底色按达标概率分档，仅作辅助：",
+    legend_intro: "每格依次为：达标概率（加粗）、该概率的 95% 区间、目标值中位数、目标值区间；概率与中位数来自同一组模拟的未来情形（参数不确定性加逐年随机冲击），与 `urbsim run` 报告的达标概率一致。底色按达标概率分档，仅作辅助：",
     bands: ["很不可能（<10%）", "不太可能（10%–33%）", "可能性相当（33%–67%）", "很可能（67%–90%）", "极可能（≥90%）"],
     no_probability: "无数据",
     no_summary: "没有可汇总的目标。",
@@ -168,6 +169,7 @@ const ZH: Labels = Labels {
     no_levers: "不改变任何政策杠杆。",
     assumption_columns: ["参数", "标记", "取值", "含义", "来源", "为何重要"],
     tag_legend: "标记：S 有出处；D 由有出处的数值推算；A 假设；C 按公开统计校准；L 待市直部门提供，当前为占位值（加粗显示）。",
+    assumptions_basis: "排序依据为总效应 Sobol′ 指数，只计参数的不确定性：逐年随机冲击取中位数（零），因此与上方的达标概率不是同一个分布。",
     reproduce_intro: "在项目目录中运行以下命令，可得到与本简报相同的结果：",
 };
 
@@ -181,8 +183,9 @@ const EN: Labels = Labels {
     notes: "Notes",
     median: "median",
     legend_intro: "Each cell shows the probability of meeting the target (bold), that probability's 95% interval, \
-                   the target value's median and its interval. The background bands the probability and is only \
-                   an aid:",
+                   the target value's median and its interval; probability and median come from the same simulated \
+                   futures (parameter uncertainty plus yearly shocks), the same chances `urbsim run` reports. The \
+                   background bands the probability and is only an aid:",
     bands: [
         "very unlikely (<10%)",
         "unlikely (10%–33%)",
@@ -204,6 +207,8 @@ const EN: Labels = Labels {
     assumption_columns: ["Key", "Tag", "Value", "Meaning", "Source", "Why it matters"],
     tag_legend: "Tags: S sourced; D derived from sourced values; A assumption; C calibrated to published \
                  statistics; L placeholder awaiting city department data (shown in bold).",
+    assumptions_basis: "Ranked by total Sobol' indices over parameter uncertainty only: the yearly shocks are held \
+                        at their median (zero), so this is not the distribution behind the probabilities above.",
     reproduce_intro: "Run this in the project directory to get the same results as this briefing:",
 };
 
@@ -422,6 +427,7 @@ fn scenarios_section(out: &mut String, page: &Page, l: &Labels) {
 /// The key assumptions table and the tag legend.
 fn assumptions_section(out: &mut String, page: &Page, l: &Labels) {
     out.push_str(&format!("<section id=\"assumptions\">\n<h2>{}</h2>\n", l.assumptions));
+    out.push_str(&format!("<p class=\"note\">{}</p>\n", l.assumptions_basis));
     if page.assumptions.is_empty() {
         out.push_str(&format!("<p class=\"none\">{}</p>\n", l.no_assumptions));
     } else {

@@ -93,7 +93,7 @@ fn outcomes(
 /// Runs `urbsim sensitivity`.
 pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
     let scenarios = load_scenarios(data, &[a.scenario.to_path_buf()])?;
-    let resolved = resolve(&data.baseline, &scenarios[0], None, None);
+    let resolved = resolve(&data.baseline, &scenarios[0], data.targets.plan.policy_start, None, None);
     let targets = simulated_targets(data);
     let years = (data.baseline.base_year + 1)..=resolved.until;
     let outcomes = outcomes(a.outcomes, &targets, years)?;
@@ -375,9 +375,7 @@ pub struct DiscoverArgs<'a> {
 
 /// Runs `urbsim discover`: PRIM on the futures where the target is missed.
 pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
-    use urbsim::sweep::{self, Progress, Sampler, Sweep, SweepConfig};
-    struct Quiet;
-    impl Progress for Quiet {}
+    use urbsim::sweep::{self, Sampler, Sweep, SweepConfig};
     let targets = simulated_targets(data);
     let Some(t_index) = targets.iter().position(|t| t.id == a.target) else {
         let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
@@ -392,11 +390,11 @@ pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
         return Err(InputError(format!("error: --alpha {} must be in [0.01, 0.5]", a.alpha)).into());
     }
     let scenarios = load_scenarios(data, std::slice::from_ref(a.scenario))?;
-    let resolved = vec![resolve(&data.baseline, &scenarios[0], None, None)];
-    let arms = sweep::arms(&data.baseline, &resolved, &[]);
+    let resolved = vec![resolve(&data.baseline, &scenarios[0], data.targets.plan.policy_start, None, None)];
+    let arms = sweep::arms(&resolved, &[]);
     let config = SweepConfig { draws: a.draws, seed: a.seed, sampler: Sampler::LatinHypercube, keep: a.draws };
     let plan = Sweep::new(&data.baseline, &arms, 0, &data.targets, config);
-    let partial = plan.run(0..config.chunks(), &Quiet).map_err(|_| super::sweep::Interrupted)?;
+    let partial = plan.run(0..config.chunks(), &sweep::Silent).map_err(|_| super::sweep::Interrupted)?;
     let target = targets[t_index];
     let first_year = data.baseline.base_year + 1;
     let n_years = partial.years.1;

@@ -17,7 +17,7 @@ use urbsim::exploration::{Evaluator, Outcome};
 use urbsim::model::{IndicatorId, ParamId};
 use urbsim::projection::{Resolved, resolve};
 use urbsim::sensitivity;
-use urbsim::sweep::{self, Progress, Sampler, Sweep, SweepConfig, tables};
+use urbsim::sweep::{self, Sampler, Sweep, SweepConfig, tables};
 
 /// Options of `urbsim brief`.
 pub struct BriefArgs<'a> {
@@ -34,9 +34,6 @@ pub struct BriefArgs<'a> {
     /// Font replacing the bundled one.
     pub font: Option<&'a Path>,
 }
-
-struct Quiet;
-impl Progress for Quiet {}
 
 fn load_font(font: Option<&Path>) -> Result<()> {
     if let Some(path) = font {
@@ -99,15 +96,16 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     load_font(a.font)?;
     let paths = if a.scenarios.is_empty() { shipped_scenarios()? } else { a.scenarios.to_vec() };
     let scenarios = load_scenarios(data, &paths)?;
-    let resolved: Vec<Resolved> = scenarios.iter().map(|s| resolve(&data.baseline, s, None, None)).collect();
+    let resolved: Vec<Resolved> =
+        scenarios.iter().map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, None, None)).collect();
     let reference = resolved.iter().position(|r| r.name == "baseline").unwrap_or(0);
     let started = Instant::now();
 
     // 1. The sweep: every scenario on the same futures.
-    let arms = sweep::arms(&data.baseline, &resolved, &[]);
+    let arms = sweep::arms(&resolved, &[]);
     let config = SweepConfig { draws: a.draws, seed: a.seed, sampler: Sampler::LatinHypercube, keep: 4096 };
     let plan = Sweep::new(&data.baseline, &arms, reference, &data.targets, config);
-    let partial = plan.run(0..config.chunks(), &Quiet).map_err(|_| super::sweep::Interrupted)?;
+    let partial = plan.run(0..config.chunks(), &urbsim::sweep::Silent).map_err(|_| super::sweep::Interrupted)?;
     let summary = sweep::summarise(partial, &data.targets).map_err(|e| anyhow::anyhow!(e))?;
 
     // 2. A quick sensitivity analysis of the reference scenario for the headline targets.

@@ -12,9 +12,10 @@ use urbsim::baseline::{Baseline, Setting};
 use urbsim::calibrate::{self, Comparison};
 use urbsim::model::levers::LeverKind;
 use urbsim::model::{IndicatorId, LAST_YEAR, LeverId, ParamId};
-use urbsim::projection::{Projection, Resolved, ScenarioKeys, project, resolve};
+use urbsim::projection::{BaseState, Projection, Resolved, ScenarioKeys, project_from, resolve};
 use urbsim::report::{self, ScenarioResult};
 use urbsim::scenario::{self, TargetPeriod};
+use urbsim::sweep::target_chances;
 use urbsim::targets::PlanTargets;
 
 /// The baseline and targets in use, with where they came from.
@@ -58,8 +59,8 @@ fn load_data(cli: &Cli) -> Result<Data> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let data = load_data(&cli)?;
     match cli.command {
-        Command::Run { ref scenarios, until, ref out, target_period } => {
-            cmd_run(&data, scenarios, until, out, target_period)
+        Command::Run { ref scenarios, until, ref out, target_period, draws, seed } => {
+            cmd_run(&data, scenarios, until, out, target_period, (draws, seed))
         }
         Command::Validate { ref files } => cmd_validate(&data, files),
         Command::Explain { ref name, format } => cmd_explain(&data, name.as_deref(), format),
@@ -174,6 +175,7 @@ fn cmd_run(
     until: Option<u16>,
     out: &Path,
     target_period: Option<PeriodArg>,
+    (draws, seed): (u64, u64),
 ) -> Result<ExitCode> {
     let first = data.baseline.base_year + 1;
     if let Some(y) = until
@@ -188,13 +190,22 @@ fn cmd_run(
         Ok(s) => s,
         Err(e) => return Err(InputError(format!("{e}\nnothing was written")).into()),
     };
-    let resolved: Vec<Resolved> =
-        scenarios.iter().map(|s| resolve(&data.baseline, s, until, period(target_period))).collect();
-    let projections: Vec<Projection> = resolved.iter().map(|r| project(&data.baseline, r)).collect();
+    let resolved: Vec<Resolved> = scenarios
+        .iter()
+        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, until, period(target_period)))
+        .collect();
+    let base = BaseState::new(&data.baseline);
+    let projections: Vec<Projection> = resolved.iter().map(|r| project_from(&data.baseline, &base, r)).collect();
+    let chances = if draws == 0 {
+        vec![vec![None; data.targets.target.len()]; resolved.len()]
+    } else {
+        target_chances(&data.baseline, &data.targets, &resolved, draws, seed, &urbsim::sweep::Silent)?
+    };
     let results: Vec<ScenarioResult> = resolved
         .iter()
         .zip(&projections)
-        .map(|(resolved, projection)| ScenarioResult { resolved, projection })
+        .zip(chances)
+        .map(|((resolved, projection), chances)| ScenarioResult { resolved, projection, chances })
         .collect();
 
     let files = vec![
@@ -202,7 +213,7 @@ fn cmd_run(
         ("results.json", report::json(&data.targets, &results)?),
         ("targets.csv", report::targets_csv(&data.targets, &results)?),
     ];
-    let manifest = manifest(data, &scenarios, &resolved, &files, until, target_period)?;
+    let manifest = manifest(data, &scenarios, &resolved, &files, until, target_period, (draws, seed))?;
     write_folder(out, &files, &manifest)?;
     emit!("{}", report::summary_text(&data.targets, &results));
     say!("wrote {} (results.csv, results.json, targets.csv, manifest.json)", out.display());
@@ -216,6 +227,7 @@ fn manifest(
     files: &[(&str, Vec<u8>)],
     until: Option<u16>,
     target_period: Option<PeriodArg>,
+    (draws, seed): (u64, u64),
 ) -> Result<Vec<u8>> {
     let scenario_files: Vec<_> = scenarios
         .iter()
@@ -236,10 +248,13 @@ fn manifest(
         "version": env!("CARGO_PKG_VERSION"),
         "command": "run",
         "arguments": args,
-        "mode": "deterministic: central parameter values, no random shocks",
+        "mode": "median run: every uncertain parameter at its median, every shock at zero; target chances from Latin-hypercube futures with shocks",
+        "policy_start": data.targets.plan.policy_start,
         "base_year": data.baseline.base_year,
         "options": {
             "until": until,
+            "draws": draws,
+            "seed": seed,
             "target_period": target_period.map(|p| report::period_label(period(Some(p)).unwrap_or(TargetPeriod::From2025))),
         },
         "baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1},
@@ -403,7 +418,7 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         return Err(InputError(format!("error: nothing is called `{n}`\n  hint: {hint}")).into());
     }
     if format == Format::Json {
-        let doc = json!({"base_year": b.base_year, "levers": levers, "parameters": params, "indicators": indicators, "targets": targets, "data": datarows});
+        let doc = json!({"base_year": b.base_year, "policy_start": data.targets.plan.policy_start, "levers": levers, "parameters": params, "indicators": indicators, "targets": targets, "data": datarows});
         say!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -417,7 +432,15 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         b.base_year
     );
     if !levers.is_empty() {
-        say!("\nLEVERS (set in a scenario's [levers]; a number may be a per-year table {{ 2025 = 500 }})");
+        say!(
+            "\nLEVERS (set in a scenario's [levers]; a value without a year acts from the policy start, {}, and {} \
+             runs the status quo (the defaults below); a per-year table {{ {} = 500, {} = 800 }} acts from the \
+             years it names)",
+            data.targets.plan.policy_start,
+            b.base_year + 1,
+            b.base_year + 1,
+            data.targets.plan.policy_start + 1
+        );
         for l in &levers {
             say!(
                 "  {:<28} {:<4} [{}] {:<14} default {:<22} range {:<24} {}  {}",
@@ -562,7 +585,7 @@ fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
         );
         emit!("{}", comparison_table(&comparisons));
         say!(
-            "Errors are relative for counts and in percentage points for the urbanisation rate; bounds from MODEL.md §9."
+            "Errors are relative for counts and in percentage points for the urbanisation rate; bounds from docs/MODEL.md §9."
         );
         say!(
             "Deaths have no bound: 2022-23 deaths are published on the hukou basis, and recorded deaths run below model deaths at e0 = 79."

@@ -128,6 +128,13 @@ Example: urbsim run scenarios/baseline.toml scenarios/open-settlement.toml --out
         /// Reading of the plan's target period (default: the scenario's, else 2025-2028).
         #[arg(long, value_name = "PERIOD")]
         target_period: Option<PeriodArg>,
+        /// Futures drawn for each target's chance of being met (Latin hypercube, shocks included,
+        /// as in the briefing pack); 0 reports the median run alone.
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        draws: u64,
+        /// Seed of those futures.
+        #[arg(long, value_name = "S", default_value_t = 20250618)]
+        seed: u64,
     },
     /// Monte Carlo sweep: how likely each plan target is under each scenario, with common random numbers.
     #[command(

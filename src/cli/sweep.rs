@@ -138,8 +138,10 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
             Vec::new()
         }
     };
-    let resolved: Vec<Resolved> =
-        scenarios.iter().map(|s| resolve(&data.baseline, s, a.until, period(a.target_period))).collect();
+    let resolved: Vec<Resolved> = scenarios
+        .iter()
+        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, a.until, period(a.target_period)))
+        .collect();
     let reference = match a.reference {
         None => 0,
         Some(name) => match resolved.iter().position(|r| r.name == name) {
@@ -157,7 +159,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     if !problems.is_empty() {
         return Err(InputError(format!("{}\nnothing was written", problems.join("\n"))).into());
     }
-    let arms = sweep::arms(&data.baseline, &resolved, &grid);
+    let arms = sweep::arms(&resolved, &grid);
     // The reference arm is the reference scenario at the first grid point.
     let points = arms.len() / resolved.len().max(1);
     let keep = if a.keep_draws { a.draws } else { a.quantile_sample };

@@ -74,7 +74,7 @@ pub fn labour_supply(params: &Params, cohorts: &super::demography::Cohorts) -> f
 /// Urban jobs implied by the state at the start of a run (used for the reference jobs ratio).
 pub fn initial_jobs(inputs: &Inputs, params: &Params, state: &CityState, ch_starts: f64) -> f64 {
     let pop = state.residents();
-    urban_jobs(inputs, &sector_jobs(inputs, params, state, 0.0, ch_starts, pop))
+    urban_jobs(inputs, &sector_jobs(inputs, params, state, state.budget.capex, ch_starts, pop))
 }
 
 /// Step 4: sector output, jobs, programme jobs and the new-urban-jobs proxy.

@@ -377,8 +377,8 @@ pub struct CityState {
     pub specialty_hazard: [f64; 2],
     /// Designation thresholds (sums of unit exponentials), national and provincial.
     pub specialty_threshold: [f64; 4],
-    /// Budget revenue, transfers, land revenue, debt, outstanding guarantee loans, 亿元.
-    pub fiscal: [f64; 5],
+    /// The public budget's flows of last year and its stocks (亿元).
+    pub budget: Budget,
     /// Mandatory spending in the base year, excluding service running costs and programmes.
     pub mandatory_base: f64,
     /// Last year's hukou conversions (external, local) and entitlement-weighted non-hukou persons.
@@ -401,6 +401,42 @@ impl CityState {
     pub fn urban(&self) -> f64 {
         self.totals[L..].iter().sum()
     }
+}
+
+/// The budget's stocks and last year's flows, 亿元 (MODEL.md §3.6).
+///
+/// Stock-flow identity, every year: `Δdebt - Δbond_fund - Δreserve = -(fiscal balance)`, where
+/// the balance is resources less mandatory spending, interest and outlays on construction (money
+/// set aside for started projects counts when it is set aside; the project fund then pays the
+/// work as it is done).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Budget {
+    /// 地方一般公共预算收入 of last year.
+    pub revenue: f64,
+    /// Net transfers from higher levels of last year.
+    pub transfers: f64,
+    /// Land revenue of last year.
+    pub land: f64,
+    /// Government debt (special bonds and general borrowing), refinanced at maturity.
+    pub debt: f64,
+    /// Special-bond proceeds not yet spent; they may pay only for public construction.
+    pub bond_fund: f64,
+    /// Money set aside for started projects (their reserved cost) and not yet spent.
+    pub project_fund: f64,
+    /// Budget stabilisation fund (预算稳定调节基金): surpluses beyond what debt can absorb.
+    pub reserve: f64,
+    /// Outstanding entrepreneurship guarantee loans.
+    pub loans: f64,
+    /// Last year's funding ratio of started projects (cuts are phased in from it).
+    pub funding: f64,
+    /// Last year's public construction spending.
+    pub capex: f64,
+    /// Last year's new-start budget (it moves incrementally towards what the envelope affords).
+    pub new_start_budget: f64,
+    /// Land revenue in the base year (the level land revenue is measured against).
+    pub land_base: f64,
+    /// Commercial housing starts in the base year (land sales follow starts relative to it).
+    pub ch_starts_base: f64,
 }
 
 /// Per-run quantities derived from parameters before the year loop (no allocation).

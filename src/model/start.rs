@@ -9,8 +9,8 @@
 //! migration ages [A], and the rest hold a Liuyang urban hukou (H).
 
 use super::{
-    AGES, CityState, E0, E1, GROUPS, H, Inputs, L, LeverId, LeverPath, MAX_PROJECTS, PROGRAMMES, ParamId, Params,
-    Pipeline, Pop, R, SEXES,
+    AGES, Budget, CityState, E0, E1, GROUPS, H, Inputs, L, LeverId, LeverPath, MAX_PROJECTS, PROGRAMMES, ParamId,
+    Params, Pipeline, Pop, R, SEXES,
 };
 use super::{demography, employment, fiscal, housing, services};
 
@@ -146,8 +146,10 @@ pub fn rake(d: &mut Demographic, residents: f64, urban: f64, hukou: [f64; 2]) {
     d.hukou = hukou;
 }
 
-/// Builds the full state at the start of a run from a demographic state and the run's
-/// parameters and levers (base-year stocks are parameters; many are placeholders [L]).
+/// Builds the full state at the end of the base year from a demographic state, the baseline's
+/// parameters and the status-quo levers (base-year stocks are parameters; many are
+/// placeholders [L]). Callers pass the status quo, never a scenario's levers: the base year is
+/// the past, the same for every scenario (`projection::BaseState`).
 pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo: &Demographic) -> CityState {
     let year = demo.year;
     let pop = demo.pop;
@@ -202,13 +204,21 @@ pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo:
         home_elderly: 0.0,
         specialty_hazard: [0.0; 2],
         specialty_threshold: [0.0; 4],
-        fiscal: [
-            params[ParamId::RevenueBase],
-            params[ParamId::TransfersBase],
-            params[ParamId::LandBase],
-            params[ParamId::DebtBase],
-            levers.get(year + 1, LeverId::GuaranteeLoans) * params[ParamId::LoanTerm],
-        ],
+        budget: Budget {
+            revenue: params[ParamId::RevenueBase],
+            transfers: params[ParamId::TransfersBase],
+            land: params[ParamId::LandBase],
+            debt: params[ParamId::DebtBase],
+            bond_fund: 0.0,
+            project_fund: 0.0,
+            reserve: 0.0,
+            loans: levers.get(year + 1, LeverId::GuaranteeLoans) * params[ParamId::LoanTerm],
+            funding: 1.0,
+            capex: 0.0,
+            new_start_budget: 0.0,
+            land_base: params[ParamId::LandBase],
+            ch_starts_base: ch_starts,
+        },
         mandatory_base: 0.0,
         last_conversions: [0.0; 2],
         project_progress: [-1.0; MAX_PROJECTS],
@@ -259,6 +269,12 @@ pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo:
         state.project_duration[j] = project.duration;
     }
 
+    // Base-year construction spending: the scheduled draws of what is in construction plus the
+    // status quo's other public works, so that construction jobs do not jump in the first
+    // simulated year.
+    let other = fiscal::base_other_works(params, levers, year + 1);
+    state.budget.capex = fiscal::commitments(inputs, params, &state) + other;
+
     // Reference indices: the anchors of willingness and migration hold at these values.
     state.jobs = employment::initial_jobs(inputs, params, &state, ch_starts);
     let (burden, _) = housing::rent_burden(params, levers, &state, hs, year + 1);
@@ -273,6 +289,8 @@ pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo:
         state.land_value,
         levers.get(year + 1, LeverId::Decoupling),
     ];
+    state.budget.project_fund = fiscal::base_project_fund(inputs, params, levers, &state);
     state.mandatory_base = fiscal::calibrate_mandatory_base(inputs, params, levers, &state);
+    state.budget.new_start_budget = fiscal::base_new_start_budget(params, levers, year + 1);
     state
 }

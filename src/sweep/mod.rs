@@ -29,12 +29,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{Baseline, Setting, apply};
-use crate::calibrate::base_state;
 use crate::model::levers::LeverKind;
 use crate::model::shocks::RngShocks;
-use crate::model::start::{Demographic, initial_state};
 use crate::model::{self, IndicatorId, LeverId, ParamId, Params, Year};
-use crate::projection::Resolved;
+use crate::projection::{BaseState, Resolved};
 use crate::stats::{Moments, PERCENTILES, Z95, percentiles, wilson};
 use crate::targets::{PlanTargets, Target, better, evaluate};
 use crate::uncertainty::{Dist, iman_conover, lhs_uniform, splitmix64};
@@ -98,10 +96,8 @@ pub struct Arm {
     pub scenario: usize,
     /// Grid lever values of this arm.
     pub grid: Vec<(LeverId, f64)>,
-    /// Scenario with the grid levers applied.
+    /// Scenario with the grid levers applied (from its policy start year).
     pub resolved: Resolved,
-    /// Base-year demographic state.
-    pub demo: Demographic,
     /// Parameters the scenario fixes (not drawn).
     pub fixed: Vec<ParamId>,
 }
@@ -192,7 +188,7 @@ pub fn parse_axis(spec: &str) -> Result<GridAxis, String> {
 }
 
 /// Builds the arms: every scenario at every point of the full factorial grid.
-pub fn arms(baseline: &Baseline, scenarios: &[Resolved], grid: &[GridAxis]) -> Vec<Arm> {
+pub fn arms(scenarios: &[Resolved], grid: &[GridAxis]) -> Vec<Arm> {
     let mut points: Vec<Vec<(LeverId, f64)>> = vec![Vec::new()];
     for axis in grid {
         points = points
@@ -202,11 +198,10 @@ pub fn arms(baseline: &Baseline, scenarios: &[Resolved], grid: &[GridAxis]) -> V
     }
     let mut out = Vec::new();
     for (k, r) in scenarios.iter().enumerate() {
-        let demo = base_state(baseline, &r.params);
         for point in &points {
             let mut resolved = r.clone();
             for (lever, v) in point {
-                apply(&mut resolved.levers, *lever, &Setting::Constant(*v));
+                apply(&mut resolved.levers, *lever, &Setting::Constant(*v), r.policy_start);
             }
             let label = if point.is_empty() {
                 r.name.clone()
@@ -215,7 +210,7 @@ pub fn arms(baseline: &Baseline, scenarios: &[Resolved], grid: &[GridAxis]) -> V
                 format!("{}@{}", r.name, parts.join(","))
             };
             let fixed = r.changed_params.iter().map(|(id, _)| *id).collect();
-            out.push(Arm { label, scenario: k, grid: point.clone(), resolved, demo: demo.clone(), fixed });
+            out.push(Arm { label, scenario: k, grid: point.clone(), resolved, fixed });
         }
     }
     out
@@ -335,6 +330,11 @@ pub trait Progress: Sync {
     }
 }
 
+/// A progress observer that reports nothing and never cancels.
+pub struct Silent;
+
+impl Progress for Silent {}
+
 /// A progress observer that only watches a cancellation flag.
 pub struct CancelFlag<'a>(pub &'a AtomicBool);
 
@@ -365,6 +365,8 @@ pub struct Sweep<'a> {
     pub until: Year,
     /// Configuration.
     pub config: SweepConfig,
+    /// The base-year state every arm of a draw starts from.
+    pub base: BaseState,
 }
 
 impl<'a> Sweep<'a> {
@@ -389,6 +391,7 @@ impl<'a> Sweep<'a> {
             uncertain: uncertain(baseline),
             until,
             config,
+            base: BaseState::new(baseline),
         }
     }
 
@@ -528,12 +531,19 @@ impl<'a> Sweep<'a> {
         let first = c * CHUNK;
         let last = ((c + 1) * CHUNK).min(self.config.draws);
         let (uniforms, positions) = self.chunk_uniforms(first, last);
+        let inputs = &self.baseline.inputs;
+        let mut base_params = self.baseline.central_params();
         for ((i, u), &shock_pos) in (first..last).zip(&uniforms).zip(&positions) {
+            // One base-year state per draw, from the baseline's distributions alone, shared by
+            // every arm: scenarios and grid points differ only from the policy start on.
+            for (id, dist) in &self.uncertain {
+                base_params[*id] = dist.quantile(u[*id as usize]);
+            }
+            let base = self.base.city(self.baseline, &base_params);
             for (a, arm) in self.arms.iter().enumerate() {
                 let params = self.arm_params(arm, u);
                 let mut shocks = RngShocks(self.generator(i, shock_pos));
-                let inputs = &self.baseline.inputs;
-                let mut state = initial_state(inputs, &params, &arm.resolved.levers, &arm.demo);
+                let mut state = base.clone();
                 model::start_run(inputs, &mut state, &mut shocks);
                 let block = &mut rows[a * n_years..(a + 1) * n_years];
                 model::simulate(inputs, &params, &arm.resolved.levers, &mut state, self.until, &mut shocks, block);
@@ -585,6 +595,39 @@ impl<'a> Sweep<'a> {
         out.chunks.push(stats);
         out
     }
+}
+
+/// The chance of meeting each plan target under each scenario: the share of `draws` futures (a
+/// Latin-hypercube sweep with shocks, as in the briefing pack) that meet it. One vector per
+/// scenario, parallel to `targets.target`; `None` for a target that is not simulated.
+///
+/// # Errors
+/// [`Cancelled`] when the observer asks to stop.
+pub fn target_chances(
+    baseline: &Baseline,
+    targets: &PlanTargets,
+    scenarios: &[Resolved],
+    draws: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<Option<f64>>>, Cancelled> {
+    let arms = arms(scenarios, &[]);
+    let config = SweepConfig { draws, seed, sampler: Sampler::LatinHypercube, keep: 1 };
+    let plan = Sweep::new(baseline, &arms, 0, targets, config);
+    let partial = plan.run(0..config.chunks(), progress)?;
+    let n = plan.targets.len();
+    let per_arm = |a: usize| -> Vec<Option<f64>> {
+        targets
+            .target
+            .iter()
+            .map(|t| {
+                let k = plan.targets.iter().position(|s| s.id == t.id)?;
+                let assessed = partial.assessed[a * n + k];
+                (assessed > 0).then(|| partial.met[a * n + k] as f64 / assessed as f64)
+            })
+            .collect()
+    };
+    Ok((0..arms.len()).map(per_arm).collect())
 }
 
 /// Summary of one series (arm, year, indicator) over all draws.

@@ -7,7 +7,7 @@ use urbsim::calibrate::{CALIBRATED, calibrate, compare, run_backcast};
 use urbsim::model::IndicatorId;
 use urbsim::projection::{project, resolve};
 
-use crate::common::{BASELINE, baseline, scenario};
+use crate::common::{BASELINE, POLICY_START, baseline, scenario};
 
 #[test]
 fn the_backcast_meets_every_acceptance_bound() {
@@ -52,7 +52,7 @@ fn moving_the_base_year_is_a_data_edit() {
     let b = Baseline::parse("moved", &text).expect("a 2022 base year is valid data");
     assert_eq!(b.base_year, 2022);
     let s = scenario(&b, "name = \"moved\"\n");
-    let p = project(&b, &resolve(&b, &s, None, None));
+    let p = project(&b, &resolve(&b, &s, POLICY_START, None, None));
     assert_eq!(p.first_year, 2023);
     let r2023 = p.row(2023).expect("2023 is simulated");
     let published = 1_437_300.0;

@@ -11,6 +11,9 @@ pub const BASELINE: &str = include_str!("../../seeds/liuyang-baseline.toml");
 /// The shipped plan targets.
 pub const TARGETS: &str = include_str!("../../seeds/plan-targets.toml");
 
+/// The plan's policy start year (`plan.policy_start` of the shipped targets).
+pub const POLICY_START: urbsim::model::Year = 2025;
+
 /// The shipped baseline, parsed.
 pub fn baseline() -> Baseline {
     Baseline::parse("baseline", BASELINE).expect("the shipped baseline is valid")

@@ -8,7 +8,7 @@ use urbsim::model::IndicatorId;
 use urbsim::projection::{ScenarioKeys, project, resolve};
 use urbsim::scenario::load;
 
-use crate::common::baseline;
+use crate::common::{POLICY_START, baseline};
 
 /// The indicators pinned by the golden files.
 const KEY_INDICATORS: &[&str] = &[
@@ -62,7 +62,7 @@ fn golden_lines(path: &Path) -> Vec<String> {
     let b = baseline();
     let keys = ScenarioKeys::new(&b);
     let s = load(path, &keys.schema(), &mut |p| std::fs::read_to_string(p)).unwrap_or_else(|e| panic!("{e}"));
-    let p = project(&b, &resolve(&b, &s, None, None));
+    let p = project(&b, &resolve(&b, &s, POLICY_START, None, None));
     let ids: Vec<IndicatorId> = KEY_INDICATORS
         .iter()
         .map(|k| IndicatorId::from_key(k).unwrap_or_else(|| panic!("no indicator `{k}`")))

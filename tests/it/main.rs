@@ -9,6 +9,8 @@ mod cli_analysis;
 mod cli_brief;
 mod cli_sweep;
 mod common;
+mod comparisons;
+mod extremes;
 mod golden;
 mod properties;
 mod sweep;

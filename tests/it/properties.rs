@@ -17,7 +17,7 @@ use urbsim::uncertainty::Dist;
 
 use crate::common::baseline;
 
-type Row = [f64; IndicatorId::COUNT];
+pub(crate) type Row = [f64; IndicatorId::COUNT];
 
 /// Maps u in [0, 1] into a parameter's plausible range (its distribution's support, or ±3 sd).
 fn draw_param(dist: &Dist, u: f64) -> f64 {
@@ -84,7 +84,25 @@ fn run_checked_from<S: Shocks>(
         let before = state.clone();
         let mut row = [0.0; IndicatorId::COUNT];
         model::step(&b.inputs, params, levers, &prepared, &mut state, shocks, &mut row);
-        check_year(b, params, &before, &state, &row);
+        check_year(b, params, levers, &before, &state, &row);
+        rows.push(row);
+    }
+    rows
+}
+
+/// A resolved scenario run the way `urbsim run` runs it (the one base state, the scenario from
+/// its policy start), checking the invariants after every year; returns the rows.
+pub(crate) fn run_resolved_checked(b: &Baseline, r: &urbsim::projection::Resolved) -> Vec<Row> {
+    let base = urbsim::projection::BaseState::new(b);
+    let mut state = base.city(b, &b.central_params());
+    model::start_run(&b.inputs, &mut state, &mut NoShocks);
+    let prepared = model::prepare(&r.params);
+    let mut rows = Vec::new();
+    while state.year < r.until {
+        let before = state.clone();
+        let mut row = [0.0; IndicatorId::COUNT];
+        model::step(&b.inputs, &r.params, &r.levers, &prepared, &mut state, &mut NoShocks, &mut row);
+        check_year(b, &r.params, &r.levers, &before, &state, &row);
         rows.push(row);
     }
     rows
@@ -94,7 +112,7 @@ fn total(s: &CityState) -> f64 {
     s.pop.iter().flatten().flatten().sum()
 }
 
-fn check_year(b: &Baseline, params: &Params, before: &CityState, after: &CityState, row: &Row) {
+fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CityState, after: &CityState, row: &Row) {
     let v = |id: IndicatorId| row[id as usize];
     let year = after.year;
     for id in IndicatorId::ALL {
@@ -150,14 +168,42 @@ fn check_year(b: &Baseline, params: &Params, before: &CityState, after: &CitySta
             p.entered
         );
     }
-    // Fiscal identity and the full-funding rule.
-    let balance =
-        v(IndicatorId::Resources) - v(IndicatorId::Mandatory) - v(IndicatorId::DebtService) - v(IndicatorId::Capex);
+    // The budget is stock-flow consistent: Δdebt - Δunspent bonds - Δstabilisation fund equals
+    // minus the balance, every year; no stock is negative; bonds stay within the cap; cuts to the
+    // funding of started projects are phased in.
+    let (b0, b1) = (&before.budget, &after.budget);
+    let flows = (b1.debt - b0.debt) - (b1.bond_fund - b0.bond_fund) - (b1.reserve - b0.reserve);
+    let scale = v(IndicatorId::Resources).abs().max(1.0);
     assert!(
-        (v(IndicatorId::FiscalBalance) - balance).abs() <= 1e-9 * balance.abs().max(1.0),
-        "{year}: fiscal identity"
+        (flows + v(IndicatorId::FiscalBalance)).abs() <= 1e-9 * scale,
+        "{year}: stock-flow identity: Δ stocks {flows} vs balance {}",
+        v(IndicatorId::FiscalBalance)
     );
-    assert!(v(IndicatorId::Capex) <= v(IndicatorId::Commitments) + 1e-9, "{year}: spending beyond commitments");
+    assert!((v(IndicatorId::Debt) - b1.debt).abs() <= 1e-12 * scale);
+    for (name, x) in [
+        ("debt", b1.debt),
+        ("bond fund", b1.bond_fund),
+        ("project fund", b1.project_fund),
+        ("reserve", b1.reserve),
+        ("land revenue", b1.land),
+    ] {
+        assert!(x >= -1e-9 * scale, "{year}: negative {name} {x}");
+    }
+    let cap = levers.get(year, LeverId::DebtCap) * v(IndicatorId::Resources);
+    assert!((v(IndicatorId::DebtOverCap) - (b1.debt - cap).max(0.0)).abs() <= 1e-9 * scale);
+    if v(IndicatorId::BondIssuance) > 0.0 {
+        assert!(b0.debt + v(IndicatorId::BondIssuance) <= cap * (1.0 + 1e-9) + 1e-9, "{year}: bonds beyond the cap");
+    }
+    assert!(
+        v(IndicatorId::FundingRatio) >= b0.funding - urbsim::model::fiscal::MAX_FUNDING_CUT - 1e-12,
+        "{year}: funding cut from {} to {} in one year",
+        b0.funding,
+        v(IndicatorId::FundingRatio)
+    );
+    assert!(
+        v(IndicatorId::Capex) <= v(IndicatorId::Commitments) + v(IndicatorId::OtherCapex) + 1e-9,
+        "{year}: spending beyond commitments and other works"
+    );
     // Shares and indices in [0, 1].
     for id in [
         IndicatorId::UrbanisationRate,
@@ -402,7 +448,9 @@ fn without_a_budget_nothing_public_starts() {
     for row in rows {
         assert_eq!(row[IndicatorId::NewStartBudget as usize], 0.0);
         assert_eq!(row[IndicatorId::PipelineStarts as usize], 0.0);
-        assert_eq!(row[IndicatorId::FundingRatio as usize], 0.0);
+        // Projects already in construction had their full cost set aside when they started
+        // (L38), so the squeeze does not stop them.
+        assert_eq!(row[IndicatorId::FundingRatio as usize], 1.0);
     }
 }
 

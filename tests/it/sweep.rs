@@ -8,7 +8,7 @@ use urbsim::projection::{Resolved, resolve};
 use urbsim::sweep::{self, Partial, Progress, Sampler, Summary, Sweep, SweepConfig, tables};
 use urbsim::targets::PlanTargets;
 
-use crate::common::{TARGETS, baseline, scenario};
+use crate::common::{POLICY_START, TARGETS, baseline, scenario};
 
 struct Quiet;
 impl Progress for Quiet {}
@@ -18,7 +18,7 @@ fn targets() -> PlanTargets {
 }
 
 fn resolved(b: &Baseline, texts: &[&str]) -> Vec<Resolved> {
-    texts.iter().map(|t| resolve(b, &scenario(b, t), None, None)).collect()
+    texts.iter().map(|t| resolve(b, &scenario(b, t), POLICY_START, None, None)).collect()
 }
 
 fn run(
@@ -29,7 +29,7 @@ fn run(
     threads: usize,
     shards: u64,
 ) -> Summary {
-    let arms = sweep::arms(b, scenarios, &[]);
+    let arms = sweep::arms(scenarios, &[]);
     let plan = Sweep::new(b, &arms, 0, t, config);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     let mut merged: Option<Partial> = None;
@@ -79,7 +79,7 @@ fn merging_refuses_shards_that_do_not_follow_each_other() {
     let (b, t) = (baseline(), targets());
     let scenarios = resolved(&b, &TWO[..1]);
     let config = SweepConfig { draws: 3000, seed: 5, sampler: Sampler::MonteCarlo, keep: 500 };
-    let arms = sweep::arms(&b, &scenarios, &[]);
+    let arms = sweep::arms(&scenarios, &[]);
     let plan = Sweep::new(&b, &arms, 0, &t, config);
     let mut first = plan.run(config.shard(0, 3), &Quiet).expect("runs");
     let third = plan.run(config.shard(2, 3), &Quiet).expect("runs");
@@ -160,7 +160,7 @@ fn a_target_with_a_known_probability_falls_inside_its_interval() {
     assert_eq!(sweep::uncertain(&b).len(), 1);
     let threshold = 450.0 * 1.0975f64.powi(5);
     let targets_text = format!(
-        "[plan]\ntitle = \"t\"\nissuer = \"t\"\nissued = \"2025\"\nexpires = \"2028\"\nsource = \"t\"\ndefault_period = \"2025-2028\"\n\n\
+        "[plan]\ntitle = \"t\"\nissuer = \"t\"\nissued = \"2025-06-18\"\nexpires = \"2028\"\nsource = \"t\"\ndefault_period = \"2025-2028\"\npolicy_start = 2025\n\n\
          [[target]]\nid = \"electronics\"\nclause = \"c\"\nkind = \"T\"\ntext_zh = \"t\"\ntext_en = \"t\"\nquantity = {threshold}\nunit = \"yuan_1e8\"\n\
          direction = \">=\"\nperiod = \"by_end\"\nresponsible = []\nindicator = \"output_electronics\"\nmodel_ref = \"O13\"\nnote = \"\"\n"
     );

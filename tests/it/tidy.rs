@@ -75,3 +75,74 @@ fn every_source_and_test_file_starts_with_a_module_doc() {
         .collect();
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// Section numbers of a markdown document's headings: "## 3. Title", "### 3.6 Title" and
+/// "## §2 Title" all give their number.
+fn sections(doc: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc} is missing: {e}"));
+    text.lines()
+        .filter(|l| l.starts_with('#'))
+        .filter_map(|l| l.trim_start_matches('#').trim().trim_start_matches('§').split_whitespace().next())
+        .map(|n| n.trim_end_matches('.').to_string())
+        .filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// The section numbers cited right after each `name` in `text` ("MODEL.md §8-§9" gives 8 and 9).
+fn cited<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices(name) {
+        let mut rest = text[i + name.len()..].trim_start_matches(['.', 'm', 'd']);
+        // A citation is the name followed by §-numbers joined by "-", "," or " and ".
+        while let Some(after) = rest.trim_start().strip_prefix('§') {
+            let end = after.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(after.len());
+            if end == 0 {
+                break; // "§N" written as a pattern, not a citation
+            }
+            out.push(after[..end].trim_end_matches('.'));
+            rest = after[end..].trim_start_matches(['-', ',', '–']).trim_start_matches(" and ");
+        }
+    }
+    out
+}
+
+#[test]
+fn every_cited_document_and_section_is_in_the_repository() {
+    let mut texts: Vec<(String, String)> = rust_files("src").into_iter().chain(rust_files("tests/it")).collect();
+    for doc in
+        ["README.md", "ARCHITECTURE.md", "seeds/liuyang-baseline.toml", "seeds/plan-targets.toml", "docs/MODEL.md"]
+    {
+        let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("cannot read {doc}: {e}"));
+        texts.push((doc.to_string(), text));
+    }
+    let documents = [
+        ("MODEL.md", "docs/MODEL.md"),
+        ("BASELINE-SOURCES", "docs/BASELINE-SOURCES.md"),
+        ("EVIDENCE.md", "docs/EVIDENCE.md"),
+    ];
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (name, text) in &texts {
+        for (cite, doc) in documents {
+            let have = sections(doc);
+            for section in cited(text, cite) {
+                count += 1;
+                // "§3.4" resolves to a heading 3.4, or to 3 when the document has no 3.4.
+                let major = section.split('.').next().unwrap_or(section);
+                if !have.iter().any(|h| h == section || (h == major && !section.contains('.'))) {
+                    problems.push(format!("{name}: `{cite} §{section}` has no heading in {doc}"));
+                }
+            }
+        }
+        for (i, _) in text.match_indices("data/demography/") {
+            let file: String =
+                text[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || "_-./".contains(*c)).collect();
+            let file = file.trim_end_matches('.');
+            if file.ends_with(".csv") && !root().join(file).is_file() {
+                problems.push(format!("{name}: cites {file}, which is not in the repository"));
+            }
+        }
+    }
+    assert!(count > 50, "the citations are found ({count})");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
