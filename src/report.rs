@@ -316,10 +316,11 @@ pub fn summary_text(targets: &PlanTargets, results: &[ScenarioResult]) -> String
         let Some((last_year, last)) = r.projection.years().last() else { continue };
         let first_year = r.projection.first_year;
         s += &format!(
-            "== {} · {} / {}  ({first_year}-{last_year}; targets read as cumulative {})\n",
+            "== {} · {} / {}  ({first_year}-{last_year}; levers act from {}; targets read as cumulative {})\n",
             r.resolved.name,
             r.resolved.title_zh,
             r.resolved.title_en,
+            r.resolved.policy_start,
             period_label(r.resolved.target_period)
         );
         for (id, how) in SUMMARY {

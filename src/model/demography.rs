@@ -174,24 +174,30 @@ pub fn survival_for_e0(std: &[f64; AGES + 1], table: &[f64], e0: f64) -> ([f64; 
 pub struct Rates {
     /// R -> L at the profile peak.
     pub rural_to_town: f64,
-    /// R -> L reclassification, all ages.
+    /// R -> L reclassification of places (statistical: residence becomes urban, hukou stays).
     pub reclass: f64,
+    /// R -> H, all ages: 村改居, the village becomes an urban community (residence and hukou).
+    pub village: f64,
     /// R -> out at the profile peak.
     pub out_rural: f64,
     /// L -> R at the profile peak.
     pub return_local: f64,
-    /// L -> H, all ages.
+    /// L -> H, all ages (individual application and home purchase).
     pub convert_local: f64,
     /// E0 -> E1, all ages.
     pub permit: f64,
-    /// E1 -> H, all ages.
+    /// E1 -> H, all ages (criteria path, home purchase, family).
     pub convert_external: f64,
+    /// E0 -> H, all ages (home purchase, family: no permit needed).
+    pub convert_e0: f64,
     /// E0, E1 -> out at the profile peak.
     pub out_external: f64,
     /// In-migrants of the year, persons.
     pub in_migration: f64,
     /// Talent in-migrants (lever L19), persons.
     pub talent: f64,
+    /// Share of talent in-migrants who register a Liuyang hukou on arrival (the rest hold a permit).
+    pub talent_settle: f64,
     /// Share of in-migrants who are returning Liuyang hukou holders.
     pub omega_return: f64,
 }
@@ -298,8 +304,10 @@ impl Cohorts {
 struct FlowTotals {
     out: f64,
     permits: f64,
-    conv_ext: f64,
+    conv_e1: f64,
+    conv_e0: f64,
     conv_loc: f64,
+    village: f64,
     rural_movers: f64,
 }
 
@@ -315,39 +323,44 @@ fn flow_cell(
     cap: bool,
     t: &mut FlowTotals,
 ) -> [f64; GROUPS] {
-    let mut r = [
-        [rates.rural_to_town * m + rates.reclass, rates.out_rural * m],
-        [rates.return_local * m, rates.convert_local],
-        [rates.permit, rates.out_external * m],
-        [rates.convert_external, rates.out_external * m],
-    ];
+    let mut rural = [rates.rural_to_town * m + rates.reclass, rates.out_rural * m, rates.village];
+    let mut local = [rates.return_local * m, rates.convert_local];
+    let mut e0 = [rates.permit, rates.out_external * m, rates.convert_e0];
+    let mut e1 = [rates.convert_external, rates.out_external * m];
     if cap {
-        for pair in &mut r {
-            *pair = capped(*pair);
-        }
+        rural = capped(rural);
+        local = capped(local);
+        e0 = capped(e0);
+        e1 = capped(e1);
     }
-    let [[r_rl, r_ro], [r_lr, r_lh], [r_p, r_e0o], [r_eh, r_e1o]] = r;
-    let (f_rl, o_r) = (r_rl * q[R], r_ro * q[R]);
+    let [r_rl, r_ro, r_rh] = rural;
+    let [r_lr, r_lh] = local;
+    let [r_p, r_e0o, r_e0h] = e0;
+    let [r_eh, r_e1o] = e1;
+    let (f_rl, o_r, f_rh) = (r_rl * q[R], r_ro * q[R], r_rh * q[R]);
     let (f_lr, f_lh) = (r_lr * q[L], r_lh * q[L]);
-    let (f_p, o_e0) = (r_p * q[E0], r_e0o * q[E0]);
+    let (f_p, o_e0, f_e0h) = (r_p * q[E0], r_e0o * q[E0], r_e0h * q[E0]);
     let (f_eh, o_e1) = (r_eh * q[E1], r_e1o * q[E1]);
     t.out += o_r + o_e0 + o_e1;
     t.permits += f_p;
-    t.conv_ext += f_eh;
+    t.conv_e1 += f_eh;
+    t.conv_e0 += f_e0h;
     t.conv_loc += f_lh;
+    t.village += f_rh;
     if working {
         t.rural_movers += f_rl + o_r;
     }
     // In-migrants: returning hukou holders split evenly between village and town [A], the rest
-    // arrive as E0, talent holding a permit [A].
+    // arrive as E0; talent either registers at once or arrives holding a permit [A].
     let returning = rates.in_migration * rates.omega_return * share;
     let newcomers = (rates.in_migration - rates.in_migration * rates.omega_return) * share;
+    let talent = rates.talent * share;
     [
-        q[R] - f_rl - o_r + f_lr + 0.5 * returning,
+        q[R] - f_rl - o_r - f_rh + f_lr + 0.5 * returning,
         q[L] - f_lr - f_lh + f_rl + 0.5 * returning,
-        q[E0] - f_p - o_e0 + newcomers,
-        q[E1] - f_eh - o_e1 + f_p + rates.talent * share,
-        q[H] + f_lh + f_eh,
+        q[E0] - f_p - o_e0 - f_e0h + newcomers,
+        q[E1] - f_eh - o_e1 + f_p + talent * (1.0 - rates.talent_settle),
+        q[H] + f_lh + f_eh + f_e0h + f_rh + talent * rates.talent_settle,
     ]
 }
 
@@ -379,9 +392,9 @@ pub fn advance(
     inputs.survival[1].at(e0 + gap / 2.0, &mut schedules[1]);
     // The shape peaks at one, so if the rates at the peak sum to at most one no cell needs
     // capping and the check is skipped.
-    let cap = rates.rural_to_town + rates.reclass + rates.out_rural > 1.0
+    let cap = rates.rural_to_town + rates.reclass + rates.out_rural + rates.village > 1.0
         || rates.return_local + rates.convert_local > 1.0
-        || rates.permit + rates.out_external > 1.0
+        || rates.permit + rates.out_external + rates.convert_e0 > 1.0
         || rates.convert_external + rates.out_external > 1.0;
     let shape = &prepared.migration_shape;
     let profile = &prepared.migration_profile;
@@ -444,7 +457,9 @@ pub fn advance(
     state.totals = totals;
     state.cohorts = cohorts;
     cx.permits = t.permits;
-    cx.conversions = [t.conv_ext, t.conv_loc];
+    cx.conversions = [t.conv_e1, t.conv_e0, t.conv_loc];
+    cx.village = t.village;
+    cx.talent_settled = rates.talent * rates.talent_settle;
     cx.rural_movers = t.rural_movers;
     state.vital = [births, deaths, in_total, t.out];
     row[IndicatorId::Births as usize] = births;

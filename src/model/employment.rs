@@ -171,7 +171,11 @@ pub fn accounts(
     // benefit ratio of lever L14, see `settlement::protection`).
     let assistance = (1.0 + levers.get(year, LeverId::AssistanceGrowth)) / (1.0 + params[ParamId::IncomeGrowth]);
     state.protection *= assistance;
-    state.land_value *= 1.0 + params[ParamId::LandValueStep] * levers.get(year, LeverId::LandMarket);
+    // The land-value index rises with marketised land but saturates at its ceiling, so its effect
+    // on willingness stays bounded however long the policy runs.
+    let ceiling = params[ParamId::LandValueMax].max(1.0);
+    let room = if ceiling > 1.0 { ((ceiling - state.land_value) / (ceiling - 1.0)).clamp(0.0, 1.0) } else { 0.0 };
+    state.land_value *= 1.0 + params[ParamId::LandValueStep] * levers.get(year, LeverId::LandMarket) * room;
 
     let households = row[IndicatorId::UrbanHouseholds as usize];
     let inflow = params[ParamId::Zeta] * households;

@@ -36,7 +36,7 @@ pub enum LeverKind {
 pub struct LeverSpec {
     /// Stable snake_case key used in scenario files.
     pub key: &'static str,
-    /// Lever id of MODEL.md §4 (L1..L44; L45 is ours).
+    /// Lever id of MODEL.md §4 (L1..L44; L45-L47 are ours).
     pub model_ref: &'static str,
     /// Unit of the value.
     pub unit: &'static str,
@@ -120,5 +120,7 @@ registry! {
         HsrYear => LeverSpec { key: "hsr_opening_year", model_ref: "L43", unit: "year", kind: LeverKind::Year { min: 2026, max: 2035 }, clause: "二(五)1", doc: "长赣高铁 opening year" },
         Buildout => num("buildout_speed", "L44", "intensity", 0.0, 1.0, "二(五)2", "金阳新城 and town build-out speed (drives reclassification)"),
         Recognition => num("mutual_recognition", "L45", "share", 0.0, 1.0, "二(三)1", "检查检验结果互认共享 completion rate (tracked, not simulated)"),
+        SettleCompletion => num("settle_completion", "L46", "share", 0.0, 1.0, "二(一)1", "应落尽落: share of the gap between the status-quo completion of 落户 applications and full completion (every eligible and willing applicant within the year) that is closed"),
+        VillageReclass => num("village_reclassification", "L47", "persons/yr", 0.0, 40000.0, "二(一)1, 二(五)2", "村改居: rural residents whose village becomes an urban community, residence and hukou both"),
     ]
 }

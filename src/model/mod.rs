@@ -381,7 +381,8 @@ pub struct CityState {
     pub budget: Budget,
     /// Mandatory spending in the base year, excluding service running costs and programmes.
     pub mandatory_base: f64,
-    /// Last year's hukou conversions (external, local) and entitlement-weighted non-hukou persons.
+    /// Last year's hukou conversions: from outside Liuyang (E and talent), and of Liuyang rural
+    /// hukou holders (L and 村改居).
     pub last_conversions: [f64; 2],
     /// Named projects: progress 0..1 (0 = reserve), and the run's drawn duration.
     pub project_progress: [f64; MAX_PROJECTS],
@@ -446,6 +447,9 @@ pub struct Prepared {
     pub migration_profile: [[f64; AGES]; SEXES],
     /// The same profile scaled to a peak of one (for rates).
     pub migration_shape: [[f64; AGES]; SEXES],
+    /// A reclassification event happens in a year whose event shock exceeds this (the upper
+    /// `reclass_event_prob` quantile of the standard normal; never in the median run).
+    pub reclass_event_z: f64,
 }
 
 /// Runs the model from `state` (the state at the end of `state.year`) to the end of `until`,
@@ -479,7 +483,13 @@ pub fn simulate<S: Shocks>(
 /// Derives the per-run schedules that depend on parameters only (the migration profile).
 pub fn prepare(params: &Params) -> Prepared {
     let (migration_profile, migration_shape) = demography::migration_profile(params[ParamId::MigPeakAge]);
-    Prepared { migration_profile, migration_shape }
+    let p = params[ParamId::ReclassEventProb].clamp(0.0, 1.0);
+    let reclass_event_z = if p <= 0.0 {
+        f64::INFINITY
+    } else {
+        crate::uncertainty::Dist::Normal { mean: 0.0, sd: 1.0 }.quantile(1.0 - p)
+    };
+    Prepared { migration_profile, migration_shape, reclass_event_z }
 }
 
 /// Draws the random constants of a run (named-project durations, specialty thresholds); call
@@ -507,8 +517,8 @@ pub fn start_run<S: Shocks>(inputs: &Inputs, state: &mut CityState, shocks: &mut
 pub struct YearContext {
     /// Year being simulated.
     pub year: Year,
-    /// Shocks: macro, rent, revenue, land, in-migration, housing starts.
-    pub z: [f64; 6],
+    /// Shocks: macro, rent, revenue, land, in-migration, housing starts, reclassification event.
+    pub z: [f64; 7],
     /// Sector-specific shocks.
     pub e: [f64; 10],
     /// Funding ratio of started public projects.
@@ -537,8 +547,18 @@ pub struct YearContext {
     pub willingness: [f64; 2],
     /// Eligibility of E1 for conversion.
     pub eligibility: f64,
-    /// Conversions E1->H and L->H, permits E0->E1.
-    pub conversions: [f64; 2],
+    /// Conversions E1->H, E0->H and L->H.
+    pub conversions: [f64; 3],
+    /// 村改居: residents moved R->H with their village.
+    pub village: f64,
+    /// Talent arrivals registering a Liuyang hukou at once.
+    pub talent_settled: f64,
+    /// Purchase rate of the year: persons moving into a new home they bought, per migrant.
+    pub purchase: f64,
+    /// Completion share of 落户 applications this year.
+    pub completion: f64,
+    /// 投靠 rate of the year (family joining a Liuyang urban hukou), per outside migrant.
+    pub family: f64,
     /// Residence permits issued.
     pub permits: f64,
     /// Working-age rural movers (to town and out).
@@ -577,7 +597,7 @@ pub fn step<S: Shocks>(
     // 4. economy.
     employment::economy(inputs, params, levers, state, &mut cx, row);
     // 5-6. indices and settlement rates, 7. demography.
-    let rates = settlement::rates(params, levers, state, &mut cx);
+    let rates = settlement::rates(params, levers, prepared, state, &mut cx);
     demography::advance(inputs, params, levers, prepared, state, &rates, &mut cx, row);
     // 8-9. demand, housing market, services and staff.
     housing::market(inputs, params, levers, state, &mut cx, row);

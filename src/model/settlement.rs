@@ -1,5 +1,15 @@
 //! Migrant settlement (农业转移人口市民化, MODEL.md §3.2): the yearly rates of every status and
-//! migration arc, and the hukou account.
+//! migration arc, the 落户 channels, and the hukou account.
+//!
+//! Conversions to a Liuyang urban hukou run through separate channels, each with its own rule:
+//! (a) the criteria path of 二(一)1 for permit holders (E1), gated by the four criteria;
+//! (b) 购房落户: migrants (L, E0, E1) moving into a new commercial home they bought;
+//! (c) 投靠: outside migrants joining a family member's hukou; (d) talent arrivals registering
+//! at once (L19); (e) 村改居: whole villages becoming urban communities (a lever, persons a
+//! year); and local rural-hukou town residents (L) applying individually, who face no
+//! threshold. Channels (a)-(c) and L's applications are completed at the administrative
+//! completion share `c = θ c_adm + L46 (1 - θ c_adm)`: L46 is 应落尽落, closing the gap to full
+//! completion; θ is the share of the recorded rural-hukou outflow that is conversion.
 //!
 //! Willingness to convert is a binary logit anchored on survey levels (CMDS 2017: 37.0% of urban
 //! agricultural-transfer migrants willing [S18]) and shifted by the indices of rent burden (HA),
@@ -14,7 +24,12 @@
 //! month [S30], is below the 60,000 元 yearly IIT deduction [S41], so "IIT paid" excludes most.
 
 use super::demography::Rates;
-use super::{CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, R, YearContext};
+use super::{CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, Prepared, R, YearContext};
+
+/// Survey level at which the land-income effect was measured: CMDS 2017, 37% willing [S18].
+/// The logit coefficient of land value is fixed there, so it cannot diverge as willingness
+/// approaches 0 or 1.
+const LAND_ANCHOR: f64 = 0.37;
 
 /// Default 居住证 processing time D0 in days (MODEL.md §3.2).
 const PERMIT_DAYS_REF: f64 = 15.0;
@@ -61,8 +76,21 @@ fn rail(levers: &LeverPath, year: super::Year) -> f64 {
     f64::from(u8::from(open(LeverId::MaglevYear))) + 0.5 * f64::from(u8::from(open(LeverId::HsrYear)))
 }
 
+/// Completion share of 落户 applications in `year`: the status quo's θ c_adm, moved towards
+/// full completion by the 应落尽落 lever (L46).
+pub fn completion(params: &Params, levers: &LeverPath, year: super::Year) -> f64 {
+    let status_quo = (params[ParamId::ConversionShare] * params[ParamId::CAdm]).clamp(0.0, 1.0);
+    status_quo + levers.get(year, LeverId::SettleCompletion) * (1.0 - status_quo)
+}
+
 /// Steps 5-6: the indices and the rates of every arc for year `cx.year`.
-pub fn rates(params: &Params, levers: &LeverPath, state: &CityState, cx: &mut YearContext) -> Rates {
+pub fn rates(
+    params: &Params,
+    levers: &LeverPath,
+    prepared: &Prepared,
+    state: &CityState,
+    cx: &mut YearContext,
+) -> Rates {
     let year = cx.year;
     let [jr0, ha0, sa0, js0, sp0, lv0, dec0] = state.reference;
     let jobs_ratio = if state.labour_supply > 0.0 { cx.jobs / state.labour_supply } else { jr0 };
@@ -76,16 +104,17 @@ pub fn rates(params: &Params, levers: &LeverPath, state: &CityState, cx: &mut Ye
         + params[ParamId::BetaD] * (dec - dec0);
     let w0_e = params[ParamId::W0External];
     let w0_l = params[ParamId::W0Local];
-    // ∂W/∂ln LV ≈ -0.7 at the anchor (S20: +1% land income, -0.7 pp stay probability), so the logit
-    // coefficient is -0.7 / (w0 (1 - w0)).
-    let beta_land = -0.7 / (w0_l * (1.0 - w0_l)) * params[ParamId::BetaLandMult];
+    // ∂W/∂ln LV ≈ -0.7 at the survey level (S20: +1% land income, -0.7 pp stay probability), so
+    // the logit coefficient is -0.7 / (w (1 - w)) at that level, a constant: the land term is
+    // bounded because the land-value index is.
+    let beta_land = -0.7 / (LAND_ANCHOR * (1.0 - LAND_ANCHOR)) * params[ParamId::BetaLandMult];
     let w_e = logistic(logit(w0_e) + common);
     let w_l = logistic(logit(w0_l) + common + beta_land * (state.land_value / lv0).ln());
     let elig = eligibility(params, levers, year);
     cx.willingness = [w_e, w_l];
     cx.eligibility = elig;
 
-    let c_adm = params[ParamId::CAdm];
+    let c = completion(params, levers, year);
     let kappa_w = params[ParamId::KappaW];
     let months = levers.get(year, LeverId::PermitMonths);
     let days = levers.get(year, LeverId::PermitDays);
@@ -100,21 +129,59 @@ pub fn rates(params: &Params, levers: &LeverPath, state: &CityState, cx: &mut Ye
         * (1.0 + params[ParamId::EpsT] * rail(levers, year))
         * (params[ParamId::SigmaI] * cx.z[4]).exp();
 
-    cx.eligible_willing = state.totals[E1] * elig * w_e + state.totals[L] * w_l;
+    // 购房落户: persons moving into new commercial homes bought by migrant households, per
+    // migrant (this year's completions, a household of the base size per home).
+    let migrants = state.totals[L] + state.totals[E0] + state.totals[E1];
+    let buyers = params[ParamId::PurchaseShare] * cx.ch_completions * params[ParamId::HouseholdSize];
+    let purchase = if migrants > 0.0 { (buyers / migrants).min(0.5) } else { 0.0 };
+    let family = params[ParamId::FamilyRate];
+    cx.purchase = purchase;
+    cx.family = family;
+    cx.completion = c;
+    cx.eligible_willing = state.totals[E1] * (w_e * (elig + purchase) + family)
+        + state.totals[E0] * (w_e * purchase + family)
+        + state.totals[L] * w_l * (1.0 + purchase);
+
+    // Place reclassification: a smooth rate with build-out, plus an occasional event (boundary
+    // or 城乡划分 code change) in years whose event shock is high; none in the median run.
+    let event = if cx.z[6] > prepared.reclass_event_z { params[ParamId::ReclassEventSize] } else { 0.0 };
+    let village = if state.totals[R] > 0.0 {
+        (levers.get(year, LeverId::VillageReclass) / state.totals[R]).min(0.5)
+    } else {
+        0.0
+    };
 
     Rates {
         rural_to_town: params[ParamId::RuralToTown] * jr.powf(params[ParamId::EpsJl]),
-        reclass: params[ParamId::Reclass] * levers.get(year, LeverId::Buildout) / 0.5,
+        reclass: params[ParamId::Reclass] * levers.get(year, LeverId::Buildout) / 0.5 + event,
+        village,
         out_rural: params[ParamId::OutRural] * jr.powf(-params[ParamId::EpsJo]),
         return_local: params[ParamId::OutLocal] * (1.0 - kappa_w * w_l),
-        convert_local: w_l * c_adm,
+        convert_local: c * w_l * (1.0 + purchase),
         permit,
-        convert_external: elig * w_e * c_adm,
+        convert_external: c * (w_e * (elig + purchase) + family),
+        convert_e0: c * (w_e * purchase + family),
         out_external: params[ParamId::OutExternal] * (1.0 - kappa_w * w_e),
         in_migration: in_migration.max(0.0),
         talent: levers.get(year, LeverId::Talent),
+        talent_settle: params[ParamId::TalentSettle].clamp(0.0, 1.0),
         omega_return: params[ParamId::OmegaRet],
     }
+}
+
+/// The conversions of the year by channel: criteria path, individual (L), home purchase,
+/// family, talent, 村改居. Each group's flow is split in proportion to its channel rates.
+pub fn channels(cx: &YearContext) -> [f64; 6] {
+    let [conv_e1, conv_e0, conv_loc] = cx.conversions;
+    let (w_e, elig, p, family_rate) = (cx.willingness[0], cx.eligibility, cx.purchase, cx.family);
+    let e1_total = w_e * (elig + p) + family_rate;
+    let e0_total = w_e * p + family_rate;
+    let part = |flow: f64, rate: f64, total: f64| if total > 0.0 { flow * rate / total } else { 0.0 };
+    let criteria = part(conv_e1, w_e * elig, e1_total);
+    let purchase = part(conv_e1, w_e * p, e1_total) + part(conv_e0, w_e * p, e0_total) + part(conv_loc, p, 1.0 + p);
+    let family = part(conv_e1, family_rate, e1_total) + part(conv_e0, family_rate, e0_total);
+    let individual = part(conv_loc, 1.0, 1.0 + p);
+    [criteria, individual, purchase, family, cx.talent_settled, cx.village]
 }
 
 /// Step 10: the hukou account and the population and settlement indicators.
@@ -125,14 +192,18 @@ pub fn accounts(
     cx: &YearContext,
     row: &mut [f64; IndicatorId::COUNT],
 ) {
-    let [conv_ext, conv_loc] = cx.conversions;
+    let [conv_e1, conv_e0, conv_loc] = cx.conversions;
+    let from_outside = conv_e1 + conv_e0 + cx.talent_settled;
     let natural = 1.0 + params[ParamId::HukouBirthRate] - params[ParamId::HukouDeathRate];
-    let reclass = params[ParamId::HukouReclass] * state.hukou_rural;
-    let urban = state.hukou_urban * natural + conv_ext + conv_loc + reclass + params[ParamId::HukouNetUrban];
-    let rural = state.hukou_rural * natural - conv_loc - reclass + params[ParamId::HukouNetRural];
+    // Other moves out of the rural stock: the part (1 - θ) of the recorded net outflow that is
+    // not individual conversion.
+    let other_rural = (1.0 - params[ParamId::ConversionShare]) * params[ParamId::HukouNetRural];
+    let urban = state.hukou_urban * natural + from_outside + conv_loc + cx.village + params[ParamId::HukouNetUrban];
+    let rural = state.hukou_rural * natural - conv_loc - cx.village + other_rural;
     state.hukou_urban = urban.max(0.0);
     state.hukou_rural = rural.max(0.0);
-    state.last_conversions = [conv_ext, conv_loc];
+    state.last_conversions = [from_outside, conv_loc + cx.village];
+    let [criteria, individual, purchase, family, talent, village] = channels(cx);
 
     let [r, l, e0, e1, h] = [state.totals[R], state.totals[L], state.totals[E0], state.totals[E1], state.totals[H]];
     let total = r + l + e0 + e1 + h;
@@ -155,13 +226,23 @@ pub fn accounts(
     set(row, IndicatorId::TransferPopulation, l + (e0 + e1) * (1.0 - params[ParamId::ExtUrbanHukou]));
     set(row, IndicatorId::Aged60Plus, state.cohorts.aged_total());
     set(row, IndicatorId::PermitsIssued, cx.permits);
-    set(row, IndicatorId::HukouConversions, conv_ext + conv_loc);
-    set(row, IndicatorId::ConversionsExternal, conv_ext);
-    set(row, IndicatorId::ConversionsLocal, conv_loc);
+    set(row, IndicatorId::HukouConversions, from_outside + conv_loc + cx.village);
+    set(row, IndicatorId::ConversionsExternal, from_outside);
+    set(row, IndicatorId::ConversionsLocal, conv_loc + cx.village);
+    set(row, IndicatorId::ConversionsCriteria, criteria);
+    set(row, IndicatorId::ConversionsIndividual, individual);
+    set(row, IndicatorId::ConversionsPurchase, purchase);
+    set(row, IndicatorId::ConversionsFamily, family);
+    set(row, IndicatorId::ConversionsTalent, talent);
+    set(row, IndicatorId::VillageReclassified, village);
+    set(row, IndicatorId::CompletionShare, cx.completion);
+    set(row, IndicatorId::RuralHukouPopulation, state.hukou_rural);
     set(row, IndicatorId::Eligibility, cx.eligibility);
     set(row, IndicatorId::WillingnessExternal, cx.willingness[0]);
     set(row, IndicatorId::WillingnessLocal, cx.willingness[1]);
-    let settle = if cx.eligible_willing > 0.0 { ((conv_ext + conv_loc) / cx.eligible_willing).min(1.0) } else { 1.0 };
+    // 应落尽落: the application channels' conversions over the eligible-and-willing stock.
+    let applied = conv_e1 + conv_e0 + conv_loc;
+    let settle = if cx.eligible_willing > 0.0 { (applied / cx.eligible_willing).min(1.0) } else { 1.0 };
     set(row, IndicatorId::SettleRatio, settle);
     // 应享尽享: L hold a Liuyang hukou and are fully entitled; permit holders get the decoupled
     // share; migrants without a permit half of it [A].

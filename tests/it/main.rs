@@ -13,5 +13,6 @@ mod comparisons;
 mod extremes;
 mod golden;
 mod properties;
+mod settlement;
 mod sweep;
 mod tidy;

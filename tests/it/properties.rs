@@ -140,7 +140,30 @@ fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CitySt
     let k_expected = k_before * (1.0 + natural)
         + v(IndicatorId::ConversionsExternal)
         + params[ParamId::HukouNetUrban]
-        + params[ParamId::HukouNetRural];
+        + (1.0 - params[ParamId::ConversionShare]) * params[ParamId::HukouNetRural];
+    // Conversions add up over their channels, and the channels over the groups they come from.
+    let channels = v(IndicatorId::ConversionsCriteria)
+        + v(IndicatorId::ConversionsIndividual)
+        + v(IndicatorId::ConversionsPurchase)
+        + v(IndicatorId::ConversionsFamily)
+        + v(IndicatorId::ConversionsTalent)
+        + v(IndicatorId::VillageReclassified);
+    let total = v(IndicatorId::HukouConversions);
+    assert!((channels - total).abs() <= 1e-9 * total.max(1.0), "{year}: channels {channels} != total {total}");
+    assert!(
+        (v(IndicatorId::ConversionsExternal) + v(IndicatorId::ConversionsLocal) - total).abs() <= 1e-9 * total.max(1.0),
+        "{year}: groups do not add up to the total"
+    );
+    for id in [
+        IndicatorId::ConversionsCriteria,
+        IndicatorId::ConversionsIndividual,
+        IndicatorId::ConversionsPurchase,
+        IndicatorId::ConversionsFamily,
+        IndicatorId::ConversionsTalent,
+        IndicatorId::VillageReclassified,
+    ] {
+        assert!(v(id) >= 0.0, "{year}: {} = {}", id.key(), v(id));
+    }
     let k_after = after.hukou_urban + after.hukou_rural;
     if after.hukou_rural > 0.0 && after.hukou_urban > 0.0 {
         assert!((k_after - k_expected).abs() <= 1e-6 * k_expected, "{year}: hukou {k_after} != {k_expected}");
@@ -212,6 +235,7 @@ fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CitySt
         IndicatorId::WillingnessExternal,
         IndicatorId::WillingnessLocal,
         IndicatorId::SettleRatio,
+        IndicatorId::CompletionShare,
         IndicatorId::EntitlementIndex,
         IndicatorId::ArhCoverage,
         IndicatorId::PrhCoverage,
@@ -484,32 +508,55 @@ fn endless_construction_completes_nothing() {
 }
 
 #[test]
-fn with_no_thresholds_full_willingness_and_certain_processing_every_permit_holder_converts() {
+fn with_no_thresholds_full_willingness_and_full_completion_everyone_eligible_converts_and_stays_willing() {
+    // MODEL.md §9's degenerate test: thresholds removed, willingness near one, 应落尽落 at full
+    // completion, so every eligible and willing permit holder and local rural-hukou resident
+    // converts within the year; willingness stays inside (0, 1) afterwards, with no collapse.
     let b = baseline();
     let mut p = b.central_params();
-    p[ParamId::W0External] = 1.0 - 1e-12;
+    p[ParamId::W0External] = 1.0 - 1e-9;
+    p[ParamId::W0Local] = 1.0 - 1e-9;
     for id in [ParamId::BetaH, ParamId::BetaS, ParamId::BetaJ, ParamId::BetaP, ParamId::BetaD, ParamId::OutExternal] {
         p[id] = 0.0;
     }
-    p[ParamId::CAdm] = 1.0;
     let mut levers = b.default_levers(b.base_year + 1);
     let y = b.base_year + 1;
     levers.set_from(y, LeverId::SettleYears, 0.0);
     levers.set_from(y, LeverId::SettleSiMonths, 0.0);
     levers.set_from(y, LeverId::IncomeProof, 0.0);
     levers.set_from(y, LeverId::TaxRecord, 0.0);
+    levers.set_from(y, LeverId::SettleCompletion, 1.0);
+    levers.set_from(y, LeverId::LandMarket, 100.0);
     let demo = base_state(&b, &p);
     let e1_start: f64 = demo.pop[E1].iter().flatten().sum();
-    let rows = run_checked(&b, &p, &levers, b.base_year + 1, &mut NoShocks);
-    let row = &rows[0];
-    // Every permit holder alive at the year's end converted; those left hold new permits.
+    let l_start: f64 = demo.pop[urbsim::model::L].iter().flatten().sum();
+    let rows = run_checked(&b, &p, &levers, 2035, &mut NoShocks);
+    let first = &rows[0];
+    let v = |row: &Row, id: IndicatorId| row[id as usize];
+    // Every permit holder and local resident alive at the year's end converted: those left in
+    // the groups are the year's newcomers.
+    assert!(v(first, IndicatorId::ConversionsCriteria) + v(first, IndicatorId::ConversionsPurchase) > 0.95 * e1_start);
     assert!(
-        row[IndicatorId::ConversionsExternal as usize] > 0.95 * e1_start,
-        "converted {} of {e1_start}",
-        row[IndicatorId::ConversionsExternal as usize]
+        v(first, IndicatorId::ConversionsIndividual) > 0.9 * l_start,
+        "{} of {l_start}",
+        v(first, IndicatorId::ConversionsIndividual)
     );
-    let new_holders = row[IndicatorId::PermitsIssued as usize] + levers.get(y, LeverId::Talent);
-    assert!((row[IndicatorId::ExternalPermit as usize] - new_holders).abs() < 1e-6 * new_holders);
+    let talent = levers.get(y, LeverId::Talent) * (1.0 - p[ParamId::TalentSettle]);
+    let new_holders = v(first, IndicatorId::PermitsIssued) + talent;
+    assert!((v(first, IndicatorId::ExternalPermit) - new_holders).abs() < 1e-6 * new_holders);
+    for (k, row) in rows.iter().enumerate() {
+        for id in [IndicatorId::WillingnessLocal, IndicatorId::WillingnessExternal] {
+            assert!(v(row, id) > 0.5 && v(row, id) < 1.0, "{}: {} = {}", 2024 + k, id.key(), v(row, id));
+        }
+        // The local group never rebuilds: newcomers from the villages convert each year.
+        assert!(
+            v(row, IndicatorId::LocalMigrants) < 0.2 * l_start,
+            "{}: L = {}",
+            2024 + k,
+            v(row, IndicatorId::LocalMigrants)
+        );
+        assert!((v(row, IndicatorId::CompletionShare) - 1.0).abs() < 1e-12);
+    }
 }
 
 #[test]
@@ -559,4 +606,54 @@ fn the_oldest_age_group_stays_bounded() {
     model::simulate(&b.inputs, &p, &levers, &mut s, 2035, &mut NoShocks, &mut rows);
     let open: f64 = s.pop.iter().map(|g| g[0][AGES - 1] + g[1][AGES - 1]).sum();
     assert!(open < 2000.0, "{open} people aged 100+");
+}
+
+#[test]
+fn each_settlement_channel_responds_to_its_own_lever_or_parameter() {
+    let channel = |lo: &[Row], hi: &[Row], id: IndicatorId| (sum(lo, id), sum(hi, id));
+    // 村改居: more villages reclassified raise hukou and resident urbanisation.
+    for (lo, hi) in paired(RUNS, lever(LeverId::VillageReclass, 0.0, 10_000.0), no_tweak) {
+        let (a, b) = channel(&lo, &hi, IndicatorId::VillageReclassified);
+        assert!(b > a + 1.0, "village {a} -> {b}");
+        assert!(last(&hi, IndicatorId::HukouUrbanisationRate) > last(&lo, IndicatorId::HukouUrbanisationRate));
+        assert!(last(&hi, IndicatorId::UrbanisationRate) > last(&lo, IndicatorId::UrbanisationRate));
+    }
+    // 应落尽落: a higher completion share converts more and raises the 应落尽落 ratio.
+    for (lo, hi) in paired(RUNS, lever(LeverId::SettleCompletion, 0.0, 0.5), no_tweak) {
+        assert!(sum(&hi, IndicatorId::HukouConversions) > sum(&lo, IndicatorId::HukouConversions));
+        assert!(last(&hi, IndicatorId::SettleRatio) > last(&lo, IndicatorId::SettleRatio));
+        assert!(last(&hi, IndicatorId::HukouUrbanisationRate) > last(&lo, IndicatorId::HukouUrbanisationRate));
+    }
+    // Talent: more talent arrivals, more registering at once.
+    for (lo, hi) in paired(RUNS, lever(LeverId::Talent, 0.0, 3000.0), no_tweak) {
+        let (a, b) = channel(&lo, &hi, IndicatorId::ConversionsTalent);
+        assert!(b > a, "talent {a} -> {b}");
+    }
+    // Home purchase and family respond to their own parameters.
+    let purchase = |p: &mut Params, high: bool| p[ParamId::PurchaseShare] = if high { 0.4 } else { 0.1 };
+    for (lo, hi) in paired(RUNS, |_: &mut LeverPath, _| {}, purchase) {
+        let (a, b) = channel(&lo, &hi, IndicatorId::ConversionsPurchase);
+        assert!(b > a, "purchase {a} -> {b}");
+    }
+    let family = |p: &mut Params, high: bool| p[ParamId::FamilyRate] = if high { 0.01 } else { 0.0 };
+    for (lo, hi) in paired(RUNS, |_: &mut LeverPath, _| {}, family) {
+        let (a, b) = channel(&lo, &hi, IndicatorId::ConversionsFamily);
+        assert!(b > a && a == 0.0, "family {a} -> {b}");
+    }
+}
+
+#[test]
+fn the_land_value_index_stays_below_its_ceiling() {
+    let b = baseline();
+    let mut levers = b.default_levers(b.base_year + 1);
+    levers.set_from(b.base_year + 1, LeverId::LandMarket, 100.0);
+    let p = b.central_params();
+    let demo = base_state(&b, &p);
+    let mut state = initial_state(&b.inputs, &p, &levers, &demo);
+    model::start_run(&b.inputs, &mut state, &mut NoShocks);
+    let mut rows = vec![[0.0; IndicatorId::COUNT]; usize::from(2035 - b.base_year)];
+    model::simulate(&b.inputs, &p, &levers, &mut state, 2035, &mut NoShocks, &mut rows);
+    assert!(state.land_value > 1.0 && state.land_value <= p[ParamId::LandValueMax] + 1e-12, "{}", state.land_value);
+    let w = rows.last().expect("rows")[IndicatorId::WillingnessLocal as usize];
+    assert!(w > 0.05, "local willingness does not collapse: {w}");
 }
