@@ -447,9 +447,6 @@ pub struct Prepared {
     pub migration_profile: [[f64; AGES]; SEXES],
     /// The same profile scaled to a peak of one (for rates).
     pub migration_shape: [[f64; AGES]; SEXES],
-    /// A reclassification event happens in a year whose event shock exceeds this (the upper
-    /// `reclass_event_prob` quantile of the standard normal; never in the median run).
-    pub reclass_event_z: f64,
 }
 
 /// Runs the model from `state` (the state at the end of `state.year`) to the end of `until`,
@@ -483,13 +480,7 @@ pub fn simulate<S: Shocks>(
 /// Derives the per-run schedules that depend on parameters only (the migration profile).
 pub fn prepare(params: &Params) -> Prepared {
     let (migration_profile, migration_shape) = demography::migration_profile(params[ParamId::MigPeakAge]);
-    let p = params[ParamId::ReclassEventProb].clamp(0.0, 1.0);
-    let reclass_event_z = if p <= 0.0 {
-        f64::INFINITY
-    } else {
-        crate::uncertainty::Dist::Normal { mean: 0.0, sd: 1.0 }.quantile(1.0 - p)
-    };
-    Prepared { migration_profile, migration_shape, reclass_event_z }
+    Prepared { migration_profile, migration_shape }
 }
 
 /// Draws the random constants of a run (named-project durations, specialty thresholds); call
@@ -517,8 +508,10 @@ pub fn start_run<S: Shocks>(inputs: &Inputs, state: &mut CityState, shocks: &mut
 pub struct YearContext {
     /// Year being simulated.
     pub year: Year,
-    /// Shocks: macro, rent, revenue, land, in-migration, housing starts, reclassification event.
-    pub z: [f64; 7],
+    /// Shocks: macro, rent, revenue, land, in-migration, housing starts.
+    pub z: [f64; 6],
+    /// Place-reclassification event of the year: 1 or 0 (its probability in the median run).
+    pub reclass_event: f64,
     /// Sector-specific shocks.
     pub e: [f64; 10],
     /// Funding ratio of started public projects.
@@ -589,6 +582,7 @@ pub fn step<S: Shocks>(
     for e in cx.e.iter_mut() {
         *e = shocks.normal();
     }
+    cx.reclass_event = shocks.event(params[ParamId::ReclassEventProb]);
     row.fill(0.0);
     // 2-3. fiscal envelope, public pipelines, then the commercial pipeline (land revenue above
     //      used last year's commercial starts, so the order within step 3 does not matter).
@@ -597,7 +591,7 @@ pub fn step<S: Shocks>(
     // 4. economy.
     employment::economy(inputs, params, levers, state, &mut cx, row);
     // 5-6. indices and settlement rates, 7. demography.
-    let rates = settlement::rates(params, levers, prepared, state, &mut cx);
+    let rates = settlement::rates(params, levers, state, &mut cx);
     demography::advance(inputs, params, levers, prepared, state, &rates, &mut cx, row);
     // 8-9. demand, housing market, services and staff.
     housing::market(inputs, params, levers, state, &mut cx, row);

@@ -24,7 +24,7 @@
 //! month [S30], is below the 60,000 元 yearly IIT deduction [S41], so "IIT paid" excludes most.
 
 use super::demography::Rates;
-use super::{CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, Prepared, R, YearContext};
+use super::{CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, R, YearContext};
 
 /// Survey level at which the land-income effect was measured: CMDS 2017, 37% willing [S18].
 /// The logit coefficient of land value is fixed there, so it cannot diverge as willingness
@@ -84,13 +84,7 @@ pub fn completion(params: &Params, levers: &LeverPath, year: super::Year) -> f64
 }
 
 /// Steps 5-6: the indices and the rates of every arc for year `cx.year`.
-pub fn rates(
-    params: &Params,
-    levers: &LeverPath,
-    prepared: &Prepared,
-    state: &CityState,
-    cx: &mut YearContext,
-) -> Rates {
+pub fn rates(params: &Params, levers: &LeverPath, state: &CityState, cx: &mut YearContext) -> Rates {
     let year = cx.year;
     let [jr0, ha0, sa0, js0, sp0, lv0, dec0] = state.reference;
     let jobs_ratio = if state.labour_supply > 0.0 { cx.jobs / state.labour_supply } else { jr0 };
@@ -143,8 +137,8 @@ pub fn rates(
         + state.totals[L] * w_l * (1.0 + purchase);
 
     // Place reclassification: a smooth rate with build-out, plus an occasional event (boundary
-    // or 城乡划分 code change) in years whose event shock is high; none in the median run.
-    let event = if cx.z[6] > prepared.reclass_event_z { params[ParamId::ReclassEventSize] } else { 0.0 };
+    // or 城乡划分 code change); the median run carries the events at their expected rate.
+    let event = cx.reclass_event * params[ParamId::ReclassEventSize];
     let village = if state.totals[R] > 0.0 {
         (levers.get(year, LeverId::VillageReclass) / state.totals[R]).min(0.5)
     } else {
