@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::model::{IndicatorId, Year};
 use crate::projection::{Projection, Resolved};
 use crate::scenario::TargetPeriod;
-use crate::targets::{Assessment, PlanTargets, Target, assess, period_start};
+use crate::targets::{Assessment, JudgedBy, PlanTargets, Target, assess, period_start};
 
 /// One scenario's results.
 pub struct ScenarioResult<'a> {
@@ -109,10 +109,18 @@ pub fn assessments<'t>(targets: &'t PlanTargets, r: &ScenarioResult) -> Vec<(&'t
     targets.target.iter().map(|t| (t, assess(t, &rows, r.resolved.target_period))).collect()
 }
 
-/// Status word of a target: the median run's verdict where the futures agree with it
-/// (`chance` of meeting it at least 70% for "met", at most 30% for "missed"); "close" where
-/// they do not, or the chance lies between; the median run's alone when no futures were drawn.
-pub fn status(a: &Option<Assessment>, chance: Option<f64>) -> &'static str {
+/// Status word of a target. A commitment (it echoes a lever) is "commitment tracked" and a
+/// placeholder (it rests on [L] data) "placeholder", never "met". An outcome gets the median
+/// run's verdict where the futures agree with it (`chance` of meeting it at least 70% for
+/// "met", at most 30% for "missed"); "close" where they do not, or the chance lies between; the
+/// median run's alone when no futures were drawn.
+pub fn status(target: &Target, a: &Option<Assessment>, chance: Option<f64>) -> &'static str {
+    match (target.judged(), a) {
+        (_, None) => return "not simulated",
+        (JudgedBy::Commitment, Some(_)) => return "commitment tracked",
+        (JudgedBy::Placeholder, Some(_)) => return "placeholder",
+        (JudgedBy::Outcome, Some(_)) => {}
+    }
     match (a, chance) {
         (None, _) => "not simulated",
         (Some(Assessment { met: None, .. }), _) => "horizon ends before 2028",
@@ -145,6 +153,8 @@ pub fn targets_csv(targets: &PlanTargets, results: &[ScenarioResult]) -> Result<
         "median_run_value",
         "chance_met",
         "status",
+        "judged_by",
+        "definition",
     ])?;
     for r in results {
         for ((t, a), chance) in assessments(targets, r).into_iter().zip(&r.chances) {
@@ -167,7 +177,9 @@ pub fn targets_csv(targets: &PlanTargets, results: &[ScenarioResult]) -> Result<
                 &reading,
                 &value,
                 &chance.map(|p| p.to_string()).unwrap_or_default(),
-                status(&a, *chance),
+                status(t, &a, *chance),
+                t.judged().key(),
+                &t.definition,
             ])?;
         }
     }
@@ -193,6 +205,7 @@ struct JsonTarget<'a> {
     median_run_value: Option<f64>,
     chance_met: Option<f64>,
     status: &'a str,
+    judged_by: &'a str,
 }
 
 #[derive(Serialize)]
@@ -245,7 +258,8 @@ pub fn json(targets: &PlanTargets, results: &[ScenarioResult]) -> Result<Vec<u8>
                 unit: &t.unit,
                 median_run_value: a.as_ref().map(|a| a.value),
                 chance_met: *chance,
-                status: status(&a, *chance),
+                status: status(t, &a, *chance),
+                judged_by: t.judged().key(),
             })
             .collect();
         scenarios.push(JsonScenario {
@@ -338,15 +352,20 @@ pub fn summary_text(targets: &PlanTargets, results: &[ScenarioResult]) -> String
         }
         let drawn = r.chances.iter().any(Option::is_some);
         s += if drawn {
-            "  plan targets (value: the median run; chance: share of futures meeting the target):\n"
+            "  plan targets (value: the median run; chance: share of futures meeting the target; a commitment echoes\n   a lever and a placeholder rests on [L] data, so neither is judged met):\n"
         } else {
             "  plan targets (value and verdict: the median run only; no futures drawn):\n"
         };
         for ((t, a), chance) in assessments(targets, r).into_iter().zip(&r.chances) {
             let Some(a) = a else { continue };
-            let odds = chance.map(|p| format!("{:>4.0}%", p * 100.0)).unwrap_or_default();
-            let word = match status(&Some(a.clone()), *chance) {
+            // A commitment's chance only restates the lever, so it is not shown.
+            let odds = match t.judged() {
+                JudgedBy::Commitment => String::new(),
+                _ => chance.map(|p| format!("{:>4.0}%", p * 100.0)).unwrap_or_default(),
+            };
+            let word = match status(t, &Some(a.clone()), *chance) {
                 "close" => "close: see the sweep",
+                "placeholder" => "placeholder [L]",
                 w => w,
             };
             s += &format!(

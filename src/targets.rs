@@ -52,6 +52,31 @@ impl Direction {
     }
 }
 
+/// How a target's verdict is reached (the department's count versus what the model simulates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JudgedBy {
+    /// The model simulates the quantity the department counts: met or missed.
+    Outcome,
+    /// The value only echoes a lever the scenario sets (training places, loans issued, gas
+    /// conversions): tracked, never reported as met.
+    Commitment,
+    /// The value rests on placeholder [L] data until a department supplies it: shown with
+    /// that warning, never as plainly met.
+    Placeholder,
+}
+
+impl JudgedBy {
+    /// The word used in tables.
+    pub fn key(self) -> &'static str {
+        match self {
+            JudgedBy::Outcome => "outcome",
+            JudgedBy::Commitment => "commitment",
+            JudgedBy::Placeholder => "placeholder",
+        }
+    }
+}
+
 /// One target or milestone of the plan.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,9 +107,20 @@ pub struct Target {
     pub model_ref: String,
     /// Caveat.
     pub note: String,
+    /// What the responsible department counts (the administrative definition, metric and scope).
+    #[serde(default)]
+    pub definition: String,
+    /// How the verdict is reached; required for simulated targets.
+    #[serde(default)]
+    pub judged_by: Option<JudgedBy>,
 }
 
 impl Target {
+    /// How the verdict is reached: as declared, and a commitment for what is not simulated.
+    pub fn judged(&self) -> JudgedBy {
+        self.judged_by.unwrap_or(JudgedBy::Commitment)
+    }
+
     /// The simulated indicator, if any.
     pub fn indicator_id(&self) -> Option<IndicatorId> {
         IndicatorId::from_key(&self.indicator)
@@ -142,6 +178,13 @@ impl PlanTargets {
         for (i, target) in t.target.iter().enumerate() {
             if !target.indicator.is_empty() && target.indicator_id().is_none() {
                 problems.push(format!("{name}: target `{}`: unknown indicator `{}`", target.id, target.indicator));
+            }
+            if target.indicator_id().is_some() && (target.judged_by.is_none() || target.definition.trim().is_empty()) {
+                problems.push(format!(
+                    "{name}: target `{}`: a simulated target needs `judged_by` (outcome, commitment or placeholder) and \
+                     `definition` (what the department counts)",
+                    target.id
+                ));
             }
             if t.target[..i].iter().any(|o| o.id == target.id) {
                 problems.push(format!("{name}: target id `{}` appears twice", target.id));
@@ -274,6 +317,8 @@ mod tests {
             indicator: "new_urban_jobs".into(),
             model_ref: "".into(),
             note: "".into(),
+            definition: "what is counted".into(),
+            judged_by: Some(JudgedBy::Outcome),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::chart::{
     self, Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, Rendered, StackData, TornadoData, XyData, XyPoint,
 };
 use crate::model::{IndicatorId, Year};
-use crate::targets::PlanTargets;
+use crate::targets::{JudgedBy, PlanTargets};
 
 use super::html::{self, AssumptionRow, ChartRef, Lang, Page, ScenarioText, SummaryCell, SummaryRow};
 
@@ -855,14 +855,16 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
         .iter()
         .filter_map(|id| {
             let target = targets.target.iter().find(|x| &x.id == id)?;
+            // A commitment only echoes a lever, so its "probability" is not shown as one.
+            let commitment = target.judged() == JudgedBy::Commitment;
             let cells = t
                 .scenarios
                 .iter()
                 .map(|s| match t.targets.get(&(s.clone(), id.clone())) {
                     Some((p, lo, hi, v)) => SummaryCell {
-                        probability: *p,
-                        low: *lo,
-                        high: *hi,
+                        probability: if commitment { f64::NAN } else { *p },
+                        low: if commitment { f64::NAN } else { *lo },
+                        high: if commitment { f64::NAN } else { *hi },
                         median: value_text(v[3], &target.unit),
                         interval: format!("{}–{}", value_text(v[0], &target.unit), value_text(v[6], &target.unit)),
                     },
@@ -882,7 +884,19 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
                     target.direction.symbol(),
                     value_text(target.quantity, &target.unit)
                 ),
-                clause: target.clause.clone(),
+                clause: match (target.judged(), z) {
+                    (JudgedBy::Outcome, _) => target.clause.clone(),
+                    (JudgedBy::Commitment, true) => {
+                        format!("{} · 承诺事项:随政策设定完成,只跟踪不判定达标", target.clause)
+                    }
+                    (JudgedBy::Commitment, false) => {
+                        format!("{} · commitment: follows the lever set, tracked, not judged met", target.clause)
+                    }
+                    (JudgedBy::Placeholder, true) => format!("{} · 占位:依赖待部门提供的数据 [L]", target.clause),
+                    (JudgedBy::Placeholder, false) => {
+                        format!("{} · placeholder: rests on data a department must supply [L]", target.clause)
+                    }
+                },
                 cells,
             })
         })

@@ -369,7 +369,8 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         .map(|t| {
             json!({"id": t.id, "clause": t.clause, "kind": t.kind, "text_zh": t.text_zh, "text_en": t.text_en, "direction": t.direction.symbol(),
                    "quantity": t.quantity, "unit": t.unit, "period": format!("{:?}", t.period).to_lowercase(),
-                   "indicator": t.indicator, "responsible": t.responsible, "note": t.note})
+                   "indicator": t.indicator, "responsible": t.responsible, "note": t.note,
+                   "judged_by": t.judged().key(), "definition": t.definition})
         })
         .collect();
     let mut datarows: Vec<_> = b
@@ -495,7 +496,11 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
         say!("\nPLAN TARGETS AND MILESTONES ({})", data.targets.plan.title);
         for t in &targets {
             let ind = s(t, "indicator");
-            let sim = if ind.is_empty() { "not simulated".to_string() } else { format!("indicator {ind}") };
+            let sim = if ind.is_empty() {
+                "not simulated".to_string()
+            } else {
+                format!("indicator {ind}, judged as {}: {}", s(t, "judged_by"), s(t, "definition"))
+            };
             say!(
                 "  {:<34} {:<8} {} {} {} {} ({}) — {}; {}",
                 s(t, "id"),

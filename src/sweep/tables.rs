@@ -102,7 +102,7 @@ pub fn targets_csv(s: &Summary, targets: &PlanTargets) -> Result<Vec<u8>, Render
     .map(String::from)
     .to_vec();
     header.extend(percentile_labels().map(|p| format!("value_{p}")));
-    header.extend(["p_better_than_reference", "p_worse_than_reference"].map(String::from));
+    header.extend(["p_better_than_reference", "p_worse_than_reference", "judged_by"].map(String::from));
     w.write_record(&header)?;
     let n_targets = s.partial.targets.len();
     for (a, arm) in s.partial.arms.iter().enumerate() {
@@ -125,7 +125,7 @@ pub fn targets_csv(s: &Summary, targets: &PlanTargets) -> Result<Vec<u8>, Render
                 num(x.probability.2),
             ];
             rec.extend(x.value.iter().map(|v| num(*v)));
-            rec.extend([num(x.better), num(x.worse)]);
+            rec.extend([num(x.better), num(x.worse), target.judged().key().to_string()]);
             w.write_record(&rec)?;
         }
     }

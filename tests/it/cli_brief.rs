@@ -35,6 +35,10 @@ fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them()
         page.contains("新增城镇就业6.8万人") && page.contains("urbsim brief"),
         "summary table and reproduce command"
     );
+    // Commitments and placeholders say so beside their row; the sensitivity ranking says what
+    // distribution it comes from.
+    assert!(page.contains("承诺事项") && page.contains("占位"), "judged_by notes in the summary");
+    assert!(page.contains("只计参数的不确定性"), "the basis of the key-assumption ranking");
     let png = out.join("charts/fan_urbanisation_rate.png");
     let (w, h) = png_size(&png);
     assert!(w >= 2400 && h > 0, "{w}×{h}");

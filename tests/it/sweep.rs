@@ -162,7 +162,8 @@ fn a_target_with_a_known_probability_falls_inside_its_interval() {
     let targets_text = format!(
         "[plan]\ntitle = \"t\"\nissuer = \"t\"\nissued = \"2025-06-18\"\nexpires = \"2028\"\nsource = \"t\"\ndefault_period = \"2025-2028\"\npolicy_start = 2025\n\n\
          [[target]]\nid = \"electronics\"\nclause = \"c\"\nkind = \"T\"\ntext_zh = \"t\"\ntext_en = \"t\"\nquantity = {threshold}\nunit = \"yuan_1e8\"\n\
-         direction = \">=\"\nperiod = \"by_end\"\nresponsible = []\nindicator = \"output_electronics\"\nmodel_ref = \"O13\"\nnote = \"\"\n"
+         direction = \">=\"\nperiod = \"by_end\"\nresponsible = []\nindicator = \"output_electronics\"\nmodel_ref = \"O13\"\nnote = \"\"\n\
+         definition = \"output\"\njudged_by = \"outcome\"\n"
     );
     let t = PlanTargets::parse("one-target", &targets_text).expect("valid targets");
     let scenarios = resolved(&b, &TWO[..1]);
