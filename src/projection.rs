@@ -81,7 +81,11 @@ impl ScenarioKeys {
             .iter()
             .map(|def| {
                 let unit = def.id.spec().unit;
-                let negative = def.value < 0.0 || def.dist.as_ref().is_some_and(|d| d.support().0 < 0.0);
+                // Growth rates may be negative whatever their baseline range (a scenario may
+                // describe a decline); other quantities only where the baseline's own range is.
+                let key = def.id.key();
+                let growth = key.starts_with("g_") || key.ends_with("_growth") || key.ends_with("_drift");
+                let negative = growth || def.value < 0.0 || def.dist.as_ref().is_some_and(|d| d.support().0 < 0.0);
                 let (min, max) = if unit.starts_with("share") {
                     (0.0, 1.0)
                 } else if negative {

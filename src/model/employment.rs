@@ -71,10 +71,29 @@ pub fn labour_supply(params: &Params, cohorts: &super::demography::Cohorts) -> f
     cohorts.labour[L..].iter().sum::<f64>() + params[ParamId::Commuters] * cohorts.labour[R]
 }
 
-/// Urban jobs implied by the state at the start of a run (used for the reference jobs ratio).
-pub fn initial_jobs(inputs: &Inputs, params: &Params, state: &CityState, ch_starts: f64) -> f64 {
+/// Total labour supply: the residents' labour force (every group, by participation) plus
+/// in-commuters.
+pub fn total_supply(params: &Params, cohorts: &super::demography::Cohorts) -> f64 {
+    cohorts.labour.iter().sum::<f64>() * (1.0 + params[ParamId::InCommuting])
+}
+
+/// Labour-market closure: employment is labour demand, but never more than the supply less
+/// frictional unemployment. Returns (employment, the share of demand filled).
+pub fn closure(params: &Params, demand: f64, supply: f64) -> (f64, f64) {
+    let cap = (1.0 - params[ParamId::FrictionalUnemployment].clamp(0.0, 1.0)) * supply.max(0.0);
+    let employment = demand.max(0.0).min(cap);
+    (employment, if demand > 0.0 { employment / demand } else { 1.0 })
+}
+
+/// Urban employment and the demand-to-supply ratio implied by the state at the start of a run
+/// (the reference of the jobs ratio that drives migration).
+pub fn initial_jobs(inputs: &Inputs, params: &Params, state: &CityState, ch_starts: f64) -> (f64, f64) {
     let pop = state.residents();
-    urban_jobs(inputs, &sector_jobs(inputs, params, state, state.budget.capex, ch_starts, pop))
+    let jobs = sector_jobs(inputs, params, state, state.budget.capex, ch_starts, pop);
+    let demand: f64 = jobs.iter().sum();
+    let supply = total_supply(params, &state.cohorts);
+    let (_, filled) = closure(params, demand, supply);
+    (urban_jobs(inputs, &jobs) * filled, if supply > 0.0 { demand / supply } else { 1.0 })
 }
 
 /// Step 4: sector output, jobs, programme jobs and the new-urban-jobs proxy.
@@ -108,7 +127,15 @@ pub fn economy(
         *pi *= 1.0 + lambda;
     }
     let jobs = sector_jobs(inputs, params, state, cx.capex, cx.ch_starts, population);
-    let urban = urban_jobs(inputs, &jobs);
+    // Closure: jobs are demand; employment is bounded by the labour supply (start of the year's
+    // residents by participation, plus in-commuters) less frictional unemployment. Output is
+    // not constrained (productivity absorbs a shortage); the jobs ratio demand / supply drives
+    // migration in and out (§3.2).
+    let demand: f64 = jobs.iter().sum();
+    let supply = total_supply(params, &state.cohorts);
+    let (employment, filled) = closure(params, demand, supply);
+    let urban = urban_jobs(inputs, &jobs) * filled;
+    cx.jobs_ratio = if supply > 0.0 { demand / supply } else { 0.0 };
     let va_after = value_added(inputs, state, &jobs);
     let real_growth = if va_before > 0.0 { va_after / va_before - 1.0 } else { 0.0 };
     state.gdp_growth = (1.0 + real_growth) * (1.0 + params[ParamId::InflationGdp]) - 1.0;
@@ -128,7 +155,10 @@ pub fn economy(
 
     let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::UrbanJobs, urban);
-    set(row, IndicatorId::TotalEmployment, jobs.iter().sum());
+    set(row, IndicatorId::TotalEmployment, employment);
+    set(row, IndicatorId::LabourDemand, demand);
+    set(row, IndicatorId::TotalLabourSupply, supply);
+    set(row, IndicatorId::UnemploymentRate, if supply > 0.0 { 1.0 - employment / supply } else { 0.0 });
     set(row, IndicatorId::NewUrbanJobs, nuj);
     set(row, IndicatorId::ProgrammeJobs, programme);
     set(row, IndicatorId::Gdp, state.gdp);

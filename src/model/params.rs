@@ -143,6 +143,8 @@ registry! {
         PlaceRate => p("place_rate", "1/yr", Employment, "§3.3 place", "share of zero-employment households placed by ordinary services"),
         ZeroEmpBase => p("zero_employment_base", "households", Employment, "§3.3 Z_0", "zero-employment households at base"),
         Commuters => p("rural_commuter_share", "share", Employment, "§3.3 LS", "share of rural labour force working in urban jobs"),
+        InCommuting => p("in_commuting", "share", Employment, "§3.3 S", "workers commuting in from outside Liuyang, as a share of the residents' labour force"),
+        FrictionalUnemployment => p("frictional_unemployment", "share", Employment, "§3.3 u*", "unemployment that remains however many jobs there are (search, seasonality)"),
         // --- housing --------------------------------------------------------------
         HouseholdSize => p("household_size", "persons", Housing, "§3.4 hs_0", "urban household size at base"),
         HouseholdShrink => p("household_shrink", "1/yr", Housing, "§3.4 d_hs", "yearly decline of household size"),

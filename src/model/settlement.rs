@@ -87,9 +87,8 @@ pub fn completion(params: &Params, levers: &LeverPath, year: super::Year) -> f64
 pub fn rates(params: &Params, levers: &LeverPath, state: &CityState, cx: &mut YearContext) -> Rates {
     let year = cx.year;
     let [jr0, ha0, sa0, js0, sp0, lv0, dec0] = state.reference;
-    let jobs_ratio = if state.labour_supply > 0.0 { cx.jobs / state.labour_supply } else { jr0 };
-    let jr = (jobs_ratio / jr0).max(1e-6);
-    cx.jobs_ratio = jobs_ratio;
+    // The jobs ratio (labour demand over supply, set by the economy step) against its base value.
+    let jr = (cx.jobs_ratio / jr0).max(1e-6);
     let dec = levers.get(year, LeverId::Decoupling);
     let common = params[ParamId::BetaH] * (state.rent_burden / ha0).ln()
         + params[ParamId::BetaS] * (state.service_access - sa0)
@@ -155,7 +154,8 @@ pub fn rates(params: &Params, levers: &LeverPath, state: &CityState, cx: &mut Ye
         permit,
         convert_external: c * (w_e * (elig + purchase) + family),
         convert_e0: c * (w_e * purchase + family),
-        out_external: params[ParamId::OutExternal] * (1.0 - kappa_w * w_e),
+        // Migrants leave when jobs fall: the outflow rises as the jobs ratio drops below its base.
+        out_external: params[ParamId::OutExternal] * (1.0 - kappa_w * w_e) * jr.powf(-params[ParamId::EpsJo]),
         in_migration: in_migration.max(0.0),
         talent: levers.get(year, LeverId::Talent),
         talent_settle: params[ParamId::TalentSettle].clamp(0.0, 1.0),

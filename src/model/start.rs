@@ -276,12 +276,13 @@ pub fn initial_state(inputs: &Inputs, params: &Params, levers: &LeverPath, demo:
     state.budget.capex = fiscal::commitments(inputs, params, &state) + other;
 
     // Reference indices: the anchors of willingness and migration hold at these values.
-    state.jobs = employment::initial_jobs(inputs, params, &state, ch_starts);
+    let (urban_employment, jobs_ratio) = employment::initial_jobs(inputs, params, &state, ch_starts);
+    state.jobs = urban_employment;
     let (burden, _) = housing::rent_burden(params, levers, &state, hs, year + 1);
     state.rent_burden = burden;
     state.service_access = services::access(&state, &demand);
     state.reference = [
-        state.jobs / state.labour_supply,
+        jobs_ratio,
         burden,
         state.service_access,
         state.job_security,

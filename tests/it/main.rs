@@ -12,6 +12,7 @@ mod common;
 mod comparisons;
 mod extremes;
 mod golden;
+mod labour;
 mod properties;
 mod settlement;
 mod sweep;

@@ -227,6 +227,17 @@ fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CitySt
         v(IndicatorId::Capex) <= v(IndicatorId::Commitments) + v(IndicatorId::OtherCapex) + 1e-9,
         "{year}: spending beyond commitments and other works"
     );
+    // Labour-market closure: employment never exceeds the labour supply (residents by
+    // participation plus in-commuters) less frictional unemployment, and never the demand.
+    let supply = v(IndicatorId::TotalLabourSupply);
+    let employment = v(IndicatorId::TotalEmployment);
+    let floor = params[ParamId::FrictionalUnemployment];
+    assert!(
+        employment <= (1.0 - floor) * supply * (1.0 + 1e-12) + 1e-9,
+        "{year}: employment {employment} > supply {supply}"
+    );
+    assert!(employment <= v(IndicatorId::LabourDemand) * (1.0 + 1e-12) + 1e-9, "{year}: employment above demand");
+    assert!(v(IndicatorId::UnemploymentRate) >= floor - 1e-12, "{year}: unemployment below its floor");
     // Shares and indices in [0, 1].
     for id in [
         IndicatorId::UrbanisationRate,
@@ -236,6 +247,7 @@ fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CitySt
         IndicatorId::WillingnessLocal,
         IndicatorId::SettleRatio,
         IndicatorId::CompletionShare,
+        IndicatorId::UnemploymentRate,
         IndicatorId::EntitlementIndex,
         IndicatorId::ArhCoverage,
         IndicatorId::PrhCoverage,
