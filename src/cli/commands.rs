@@ -596,6 +596,9 @@ fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
             "Deaths have no bound: 2022-23 deaths are published on the hukou basis, and recorded deaths run below model deaths at e0 = 79."
         );
         say!(
+            "Nominal GDP has no bound: the published 2022 level is a preliminary figure of an older vintage than the 2023 level (together they imply a 2023 deflator of about -4%)."
+        );
+        say!(
             "{}",
             if accepted {
                 "All acceptance bounds are met."

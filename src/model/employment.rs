@@ -28,6 +28,22 @@ const GROWTH: [ParamId; 10] = [
     ParamId::GFood,
     ParamId::GAgriculture,
 ];
+/// Employment indicators of the twelve sectors, in sector order.
+const SECTOR_JOBS: [IndicatorId; SECTORS] = [
+    IndicatorId::JobsElectronics,
+    IndicatorId::JobsBiomedicine,
+    IndicatorId::JobsFireworks,
+    IndicatorId::JobsSmartEquipment,
+    IndicatorId::JobsHomeBuilding,
+    IndicatorId::JobsNewMaterials,
+    IndicatorId::JobsPaper,
+    IndicatorId::JobsEnvTech,
+    IndicatorId::JobsFood,
+    IndicatorId::JobsAgriculture,
+    IndicatorId::JobsConstruction,
+    IndicatorId::JobsServices,
+];
+
 /// Index of construction (sector 11) and other services (sector 12).
 const CONSTRUCTION: usize = 10;
 const SERVICES: usize = 11;
@@ -156,6 +172,10 @@ pub fn economy(
     let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::UrbanJobs, urban);
     set(row, IndicatorId::TotalEmployment, employment);
+    // Employment by sector: each sector's demand times the share of demand filled.
+    for (k, id) in SECTOR_JOBS.iter().enumerate() {
+        set(row, *id, jobs[k] * filled);
+    }
     set(row, IndicatorId::LabourDemand, demand);
     set(row, IndicatorId::TotalLabourSupply, supply);
     set(row, IndicatorId::UnemploymentRate, if supply > 0.0 { 1.0 - employment / supply } else { 0.0 });

@@ -14,8 +14,11 @@ fn the_backcast_meets_every_acceptance_bound() {
     let b = baseline();
     let (_, rows) = run_backcast(&b, &b.central_params());
     let comparisons = compare(&b, &rows);
-    // Residents 3 years, urbanisation 2, hukou 3, urban hukou 3, rural hukou 3, births 3, deaths 3.
-    assert_eq!(comparisons.len(), 20);
+    // Residents 3 years, urbanisation 2, hukou 3, urban hukou 3, rural hukou 3, births 3, deaths 3,
+    // GDP 2 (2022 and 2023; 2020 is the start).
+    assert_eq!(comparisons.len(), 22);
+    let gdp: Vec<_> = comparisons.iter().filter(|c| c.indicator == "gdp").collect();
+    assert!(gdp.iter().all(|c| c.error.abs() < 0.05), "nominal GDP within 5% of each published level: {gdp:?}");
     let rural: Vec<_> = comparisons.iter().filter(|c| c.indicator == "rural_hukou_population").collect();
     assert_eq!(rural.len(), 3);
     assert!(rural.iter().all(|c| c.error.abs() < 0.001), "rural hukou within 0.1%: {rural:?}");

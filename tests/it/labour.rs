@@ -31,6 +31,9 @@ fn the_labour_anchors_hold_in_the_median_run() {
     let nuj = at(&sq, IndicatorId::NewUrbanJobs, 2024);
     let residents = at(&sq, IndicatorId::ResidentPopulation, 2024);
     assert!((nuj / residents - 0.0101).abs() < 0.0005, "2024 new urban jobs {nuj} for {residents} residents");
+    // ... and about 0.59% as new rural labour transfers.
+    let transfer = at(&sq, IndicatorId::RuralLabourTransfer, 2024);
+    assert!((transfer / residents - 0.00594).abs() < 0.0004, "2024 rural transfer {transfer}");
     for year in 2024..=2035 {
         assert!(at(&sq, IndicatorId::TotalEmployment, year) < at(&sq, IndicatorId::TotalLabourSupply, year));
     }
