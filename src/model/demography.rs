@@ -348,7 +348,11 @@ fn flow_cell(
     t.conv_loc += f_lh;
     t.village += f_rh;
     if working {
-        t.rural_movers += f_rl + o_r;
+        // Only people who move count as rural labour leaving the farm: the statistical
+        // reclassification of places (part of R -> L) moves no one.
+        let moving = rates.rural_to_town * m;
+        let moved = if moving + rates.reclass > 0.0 { f_rl * moving / (moving + rates.reclass) } else { 0.0 };
+        t.rural_movers += moved + o_r;
     }
     // In-migrants: returning hukou holders split evenly between village and town [A], the rest
     // arrive as E0; talent either registers at once or arrives holding a permit [A].

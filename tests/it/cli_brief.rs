@@ -70,8 +70,7 @@ fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
     let dir = TempDir::new().expect("tempdir");
     let targets = dir.path().join("targets.toml");
     // U+20000 is outside GB2312, so the bundled subset has no glyph for it.
-    std::fs::write(&targets, TARGETS.replacen("农村劳动力转移就业2.5万人", "农村劳动力𠀀转移就业2.5万人", 1))
-        .expect("write");
+    std::fs::write(&targets, TARGETS.replacen("新增城镇就业6.8万人", "新增城镇𠀀就业6.8万人", 1)).expect("write");
     let a = urbsim()
         .args(["brief", "scenarios/baseline.toml", "scenarios/jobs-industry.toml", "--draws", "100", "--targets"])
         .arg(&targets)
@@ -80,7 +79,7 @@ fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
-    assert!(err.contains("'𠀀' (U+20000)") && err.contains("农村劳动力𠀀转移就业"), "{err}");
+    assert!(err.contains("'𠀀' (U+20000)") && err.contains("新增城镇𠀀就业"), "{err}");
     assert!(!dir.path().join("never").exists(), "nothing is written when a chart cannot be drawn");
 }
 
