@@ -29,7 +29,7 @@ const GROWTH: [ParamId; 10] = [
     ParamId::GAgriculture,
 ];
 /// Employment indicators of the twelve sectors, in sector order.
-const SECTOR_JOBS: [IndicatorId; SECTORS] = [
+pub const SECTOR_JOBS: [IndicatorId; SECTORS] = [
     IndicatorId::JobsElectronics,
     IndicatorId::JobsBiomedicine,
     IndicatorId::JobsFireworks,

@@ -1,10 +1,11 @@
 //! Shared helpers: the shipped baseline and scenarios from text.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use urbsim::baseline::Baseline;
-use urbsim::projection::ScenarioKeys;
-use urbsim::scenario::{Scenario, load_str};
+use urbsim::model::Year;
+use urbsim::projection::{Resolved, ScenarioKeys, resolve};
+use urbsim::scenario::{Scenario, load, load_str};
 
 /// The shipped baseline data.
 pub const BASELINE: &str = include_str!("../../seeds/liuyang-baseline.toml");
@@ -25,6 +26,26 @@ pub fn scenario(b: &Baseline, text: &str) -> Scenario {
     let schema = keys.schema();
     let mut read = |p: &Path| std::fs::read_to_string(p);
     load_str(Path::new("scenarios/test.toml"), text, &schema, &mut read).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The shipped scenario files (`scenarios/*.toml`), sorted by name.
+pub fn shipped_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .expect("scenarios/ is readable")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A scenario file (a path relative to the package root, or absolute) resolved against the
+/// shipped baseline from the policy start, with an optional horizon.
+pub fn resolved_file(b: &Baseline, file: impl AsRef<Path>, until: Option<Year>) -> Resolved {
+    let keys = ScenarioKeys::new(b);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let s = load(&path, &keys.schema(), &mut |p| std::fs::read_to_string(p)).unwrap_or_else(|e| panic!("{e}"));
+    resolve(b, &s, POLICY_START, until, None)
 }
 
 /// The `urbsim` binary, run from the package root so that `scenarios/...` paths resolve.

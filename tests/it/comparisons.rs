@@ -6,31 +6,17 @@ use std::path::Path;
 
 use urbsim::model::{IndicatorId, LeverId};
 use urbsim::projection::{BaseState, Projection, ScenarioKeys, project, resolve};
-use urbsim::scenario::load;
 use urbsim::sweep::{self, GridAxis, Progress, Sampler, Sweep, SweepConfig};
 use urbsim::targets::PlanTargets;
 
-use crate::common::{POLICY_START, TARGETS, baseline, scenario};
+use crate::common::{POLICY_START, TARGETS, baseline, resolved_file, scenario, shipped_files};
 
 struct Quiet;
 impl Progress for Quiet {}
 
 fn shipped() -> Vec<urbsim::projection::Resolved> {
     let b = baseline();
-    let keys = ScenarioKeys::new(&b);
-    let mut files: Vec<_> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
-        .expect("scenarios/ is readable")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| {
-            let s = load(f, &keys.schema(), &mut |p| std::fs::read_to_string(p)).unwrap_or_else(|e| panic!("{e}"));
-            resolve(&b, &s, POLICY_START, None, None)
-        })
-        .collect()
+    shipped_files().iter().map(|f| resolved_file(&b, f, None)).collect()
 }
 
 fn first_row(p: &Projection) -> [u64; IndicatorId::COUNT] {

@@ -3,22 +3,15 @@
 //! them, with every yearly invariant checked (no NaN, no negative stock, the accounts close) and
 //! the direction of each response asserted against the status quo.
 
-use std::path::Path;
-
 use urbsim::model::IndicatorId;
-use urbsim::projection::{ScenarioKeys, resolve};
-use urbsim::scenario::load;
 
-use crate::common::{POLICY_START, baseline};
+use crate::common::{baseline, resolved_file};
 use crate::properties::{Row, run_resolved_checked};
 
 /// Runs a scenario file (relative to the package root) to 2035 with every check.
 fn run(file: &str) -> Vec<Row> {
     let b = baseline();
-    let keys = ScenarioKeys::new(&b);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let s = load(&path, &keys.schema(), &mut |p| std::fs::read_to_string(p)).unwrap_or_else(|e| panic!("{e}"));
-    let r = resolve(&b, &s, POLICY_START, Some(2035), None);
+    let r = resolved_file(&b, file, Some(2035));
     let rows = run_resolved_checked(&b, &r);
     assert_eq!(rows.len(), 12, "{file}: 2024-2035");
     rows

@@ -2,13 +2,13 @@
 //! digits, compared line by line with `tests/golden/{scenario}.csv`. A deliberate model change
 //! regenerates them with `URBSIM_UPDATE_GOLDEN=1 cargo test --test it golden`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use urbsim::model::IndicatorId;
 use urbsim::projection::{ScenarioKeys, project, resolve};
 use urbsim::scenario::load;
 
-use crate::common::{POLICY_START, baseline};
+use crate::common::{POLICY_START, baseline, shipped_files};
 
 /// The indicators pinned by the golden files.
 const KEY_INDICATORS: &[&str] = &[
@@ -34,17 +34,6 @@ const REGENERATE: &str = "URBSIM_UPDATE_GOLDEN=1 cargo test --test it golden";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The shipped scenario files, sorted by name.
-fn shipped() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
-        .expect("scenarios/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
 }
 
 fn stem(path: &Path) -> String {
@@ -112,7 +101,7 @@ fn check(scenario: &Path, update: bool) -> Option<String> {
 #[test]
 fn shipped_scenarios_match_their_golden_results() {
     let update = std::env::var_os("URBSIM_UPDATE_GOLDEN").is_some_and(|v| v == "1");
-    let files = shipped();
+    let files = shipped_files();
     assert!(!files.is_empty(), "scenarios/ holds no .toml files");
     let problems: Vec<String> = files.iter().filter_map(|f| check(f, update)).collect();
     assert!(
@@ -124,7 +113,7 @@ fn shipped_scenarios_match_their_golden_results() {
 
 #[test]
 fn every_golden_file_belongs_to_a_shipped_scenario() {
-    let names: Vec<String> = shipped().iter().map(|p| stem(p)).collect();
+    let names: Vec<String> = shipped_files().iter().map(|p| stem(p)).collect();
     let Ok(dir) = std::fs::read_dir(root().join("tests/golden")) else {
         return;
     };

@@ -2,20 +2,14 @@
 //! year; new urban jobs at the comparator's pace, never fitted to the plan's target), and the
 //! extreme conditions of a boom and a bust move unemployment and migration the right way.
 
-use std::path::Path;
-
 use urbsim::model::IndicatorId;
-use urbsim::projection::{Projection, ScenarioKeys, project, resolve};
-use urbsim::scenario::load;
+use urbsim::projection::{Projection, project};
 
-use crate::common::{POLICY_START, baseline};
+use crate::common::{baseline, resolved_file};
 
 fn run(file: &str) -> Projection {
     let b = baseline();
-    let keys = ScenarioKeys::new(&b);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let s = load(&path, &keys.schema(), &mut |p| std::fs::read_to_string(p)).unwrap_or_else(|e| panic!("{e}"));
-    project(&b, &resolve(&b, &s, POLICY_START, Some(2035), None))
+    project(&b, &resolved_file(&b, file, Some(2035)))
 }
 
 fn at(p: &Projection, id: IndicatorId, year: u16) -> f64 {

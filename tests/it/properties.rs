@@ -238,23 +238,7 @@ fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CitySt
     );
     assert!(employment <= v(IndicatorId::LabourDemand) * (1.0 + 1e-12) + 1e-9, "{year}: employment above demand");
     assert!(v(IndicatorId::UnemploymentRate) >= floor - 1e-12, "{year}: unemployment below its floor");
-    let by_sector: f64 = [
-        IndicatorId::JobsElectronics,
-        IndicatorId::JobsBiomedicine,
-        IndicatorId::JobsFireworks,
-        IndicatorId::JobsSmartEquipment,
-        IndicatorId::JobsHomeBuilding,
-        IndicatorId::JobsNewMaterials,
-        IndicatorId::JobsPaper,
-        IndicatorId::JobsEnvTech,
-        IndicatorId::JobsFood,
-        IndicatorId::JobsAgriculture,
-        IndicatorId::JobsConstruction,
-        IndicatorId::JobsServices,
-    ]
-    .iter()
-    .map(|id| v(*id))
-    .sum();
+    let by_sector: f64 = urbsim::model::employment::SECTOR_JOBS.iter().map(|id| v(*id)).sum();
     assert!(
         (by_sector - employment).abs() <= 1e-9 * employment.max(1.0),
         "{year}: sectors {by_sector} != {employment}"

@@ -5,17 +5,13 @@
 use std::path::Path;
 
 use urbsim::model::{IndicatorId, Year};
-use urbsim::projection::{Projection, ScenarioKeys, project, resolve};
-use urbsim::scenario::load;
+use urbsim::projection::{Projection, project, resolve};
 
-use crate::common::{POLICY_START, baseline, scenario};
+use crate::common::{POLICY_START, baseline, resolved_file, scenario};
 
 fn shipped(name: &str) -> Projection {
     let b = baseline();
-    let keys = ScenarioKeys::new(&b);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
-    let s = load(&path, &keys.schema(), &mut |p| std::fs::read_to_string(p)).unwrap_or_else(|e| panic!("{e}"));
-    project(&b, &resolve(&b, &s, POLICY_START, None, None))
+    project(&b, &resolved_file(&b, Path::new("scenarios").join(name), None))
 }
 
 fn at(p: &Projection, id: IndicatorId, year: Year) -> f64 {
