@@ -24,10 +24,10 @@
 //! borrows, so `ΔDebt - ΔBondFund - ΔReserve = -Bal` holds exactly: the budget's balance counts
 //! a set-aside as spent when it is appropriated to the project (the project fund is held by
 //! the project units, 结转), and construction work (CAPEX, which drives construction jobs) as
-//! it is done. Borrowing is meant to stay under the
-//! cap (`room`); when the cap binds, the funding ratio of started projects falls by at most a
-//! quarter a year (projects are deferred, never cancelled), and what must still be paid beyond
-//! the cap (mandatory spending, the phased cut) is debt above the cap, reported as such.
+//! it is done. Borrowing is meant to stay under the cap (`room`); when the cap binds, the
+//! funding ratio of started projects falls by at most a quarter a year (projects are deferred,
+//! never cancelled), and what must still be paid beyond the cap (mandatory spending, the phased
+//! cut) is debt above the cap, reported as such.
 //! With L38 on a start reserves its full cost from the year's allocation; with it off only the
 //! first-year draw. Money allocated to other infrastructure (L39), and what the simulated
 //! categories leave unused, is spent on other public works in the year; the held-back share κ
@@ -182,8 +182,8 @@ pub fn envelope_and_pipelines(
     let interest = debt_service(params, prev.debt);
     let commit = commitments(inputs, params, state);
     let general = resources - mand - interest;
-    // Cash for construction: bond proceeds first, then the general envelope, the stabilisation
-    // fund and borrowing room under the cap.
+    // Cash for construction: money set aside for started projects and bond proceeds first, then
+    // the general envelope, the stabilisation fund and borrowing room under the cap.
     let bond_cash = prev.bond_fund + bonds;
     let fund_cash = prev.project_fund + bond_cash;
     let room = (cap - prev.debt - bonds).max(0.0);
