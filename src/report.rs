@@ -51,6 +51,18 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
 }
 
+/// Text safe to print on a terminal: control characters other than newline and tab (escape
+/// sequences that could clear the screen or move the cursor) are shown as `\u{..}` escapes.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
 /// Label of a target-period reading.
 pub fn period_label(period: TargetPeriod) -> &'static str {
     match period {

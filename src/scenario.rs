@@ -195,7 +195,17 @@ pub fn load(
             column: 0,
             key: String::new(),
             message: format!("cannot read `{}`: {err}", path.display()),
-            hint: "check that the path is right and the file is readable".to_owned(),
+            hint: match err.kind() {
+                std::io::ErrorKind::InvalidData => {
+                    "save the file as UTF-8 text (in WPS or Notepad: 另存为, encoding UTF-8)"
+                }
+                std::io::ErrorKind::NotFound => {
+                    "check the path; the shipped scenarios are in scenarios/, e.g. scenarios/baseline.toml"
+                }
+                std::io::ErrorKind::InvalidInput => "give a scenario file (a regular .toml file of at most 16 MB)",
+                _ => "check that the path is right and the file is readable",
+            }
+            .to_owned(),
         }])),
     }
 }

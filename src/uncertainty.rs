@@ -141,6 +141,27 @@ impl Dist {
     /// Checks the invariants; the error says what is wrong in words a data editor can act on.
     pub fn check(&self) -> Result<(), String> {
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        // Every number must be a number; centres and spreads must be finite (a truncated
+        // normal's bounds may be infinite, meaning no bound on that side).
+        let (numbers, centres): (Vec<f64>, Vec<f64>) = match self {
+            Dist::Uniform { low, high } => (vec![*low, *high], vec![*low, *high]),
+            Dist::Triangular { low, mode, high } | Dist::Pert { low, mode, high } => {
+                (vec![*low, *mode, *high], vec![*low, *mode, *high])
+            }
+            Dist::Normal { mean, sd } => (vec![*mean, *sd], vec![*mean, *sd]),
+            Dist::LogNormal { median, sigma } => (vec![*median, *sigma], vec![*median, *sigma]),
+            Dist::TruncNormal { mean, sd, low, high } => (vec![*mean, *sd, *low, *high], vec![*mean, *sd]),
+            Dist::Beta { mean, sd } => (vec![*mean, *sd], vec![*mean, *sd]),
+            Dist::Choice { values } => (values.clone(), values.clone()),
+        };
+        if numbers.iter().any(|x| x.is_nan()) {
+            return Err("every parameter must be a number, not nan".to_string());
+        }
+        if !finite(&centres) {
+            return Err(
+                "centre, spread and bounds must be finite (only a truncated normal's bounds may be inf)".to_string()
+            );
+        }
         match self {
             Dist::Uniform { low, high } if !(finite(&[*low, *high]) && low < high) => {
                 Err(format!("uniform needs low < high, got low = {low}, high = {high}"))

@@ -802,7 +802,17 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
-    out
+    // Stems come partly from table cells (target ids, outcome names): keep them to a safe
+    // alphabet so that no cell can name a file outside the charts folder.
+    out.into_iter().map(|(stem, caption, spec)| (safe_stem(&stem), caption, spec)).collect()
+}
+
+/// A file stem made of ASCII letters, digits, `_` and `-` only: every other character, `.` and
+/// `/` included, becomes `_`, so the stem can never leave its folder or hide an extension.
+pub fn safe_stem(stem: &str) -> String {
+    let s: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    if s.is_empty() { "chart".to_string() } else { s }
 }
 
 /// Draws one chart.
@@ -939,4 +949,18 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
         reproduce: m.reproduce.clone(),
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_stem;
+
+    #[test]
+    fn chart_stems_cannot_leave_their_folder() {
+        assert_eq!(safe_stem("attainment_new_urban_jobs"), "attainment_new_urban_jobs");
+        assert_eq!(safe_stem("oat_a/../../../victim/pwned"), "oat_a__________victim_pwned");
+        assert_eq!(safe_stem("grid_x.png"), "grid_x_png");
+        assert_eq!(safe_stem(""), "chart");
+        assert!(!safe_stem("..\\..\\x").contains(['.', '/', '\\']));
+    }
 }

@@ -37,7 +37,8 @@ pub struct BriefArgs<'a> {
 
 fn load_font(font: Option<&Path>) -> Result<()> {
     if let Some(path) = font {
-        let bytes = std::fs::read(path).map_err(|e| InputError(format!("error: --font {}: {e}", path.display())))?;
+        let bytes =
+            super::input::read_bytes(path).map_err(|e| InputError(format!("error: --font {}: {e}", path.display())))?;
         // plotters keeps registered fonts for the life of the process.
         urbsim::chart::use_font(Box::leak(bytes.into_boxed_slice()))
             .map_err(|e| InputError(format!("error: --font {}: {e}", path.display())))?;
@@ -87,8 +88,17 @@ fn draw_charts(t: &Tables, data: &Data, meta: &Meta) -> Result<ChartFiles> {
 }
 
 fn write_charts(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let charts = dir.join("charts");
+    // Never write through a link: a `charts` link could point anywhere.
+    if std::fs::symlink_metadata(&charts).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(InputError(format!(
+            "error: {} is a symbolic link; nothing was written\n  hint: remove the link or choose another folder",
+            charts.display()
+        ))
+        .into());
+    }
     let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    write_files(&dir.join("charts"), &named)
+    write_files(&charts, &named)
 }
 
 /// Runs `urbsim brief`.
@@ -272,7 +282,7 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
     load_font(font)?;
     let base = if dir.join("tables").join("summary.csv").is_file() { dir.join("tables") } else { dir.to_path_buf() };
     let read = |name: &str| -> Result<Vec<u8>> {
-        std::fs::read(base.join(name)).map_err(|e| {
+        super::input::read_bytes(&base.join(name)).map_err(|e| {
             InputError(format!(
                 "error: cannot read {}: {e}\n  hint: give the output folder of `urbsim brief` or `urbsim sweep`",
                 base.join(name).display()
@@ -280,7 +290,7 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
             .into()
         })
     };
-    let optional = |name: &str| std::fs::read(base.join(name)).ok();
+    let optional = |name: &str| super::input::read_bytes(&base.join(name)).ok();
     let bad = |e: String| anyhow::Error::from(InputError(format!("error: {}: {e}", base.display())));
     // A sweep or brief folder has the sweep tables; a sensitivity or discovery folder only its own.
     let mut t = if base.join("summary.csv").is_file() {
@@ -308,7 +318,7 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
         ))
         .into());
     }
-    let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
+    let manifest: serde_json::Value = super::input::read_bytes(&dir.join("manifest.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(serde_json::Value::Null);

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
+use super::input::read_text;
 use super::output::{sha256, write_folder};
 use super::{BASELINE, Cli, Command, Format, InputError, PeriodArg, SamplerArg, TARGETS};
 use urbsim::baseline::{Baseline, Setting};
@@ -31,7 +32,7 @@ pub struct Data {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| InputError(format!("error: cannot read {}: {e}", path.display())).into())
+    read_text(path).map_err(|e| InputError(format!("error: cannot read {}: {e}", path.display())).into())
 }
 
 fn load_data(cli: &Cli) -> Result<Data> {
@@ -145,7 +146,7 @@ pub fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Sc
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
-        match scenario::load(path, &schema, &mut |p| std::fs::read_to_string(p)) {
+        match scenario::load(path, &schema, &mut |p| read_text(p)) {
             Ok(s) => loaded.push(s),
             Err(e) => problems.push(e.to_string()),
         }

@@ -3,11 +3,12 @@
 //! process lives under `src/cli/`; the library stays pure.
 
 /// `println!` that returns the write error instead of panicking, so a closed pipe
-/// (`urbsim explain | head`) ends the program quietly with exit code 0.
+/// (`urbsim explain | head`) ends the program quietly with exit code 0. Control characters in
+/// the text (from titles, keys or paths a user wrote) are escaped, never sent to the terminal.
 macro_rules! say {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout(), $($t)*)?;
+        writeln!(std::io::stdout(), "{}", urbsim::report::terminal_safe(&format!($($t)*)))?;
     }};
 }
 
@@ -15,13 +16,14 @@ macro_rules! say {
 macro_rules! emit {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        write!(std::io::stdout(), $($t)*)?;
+        write!(std::io::stdout(), "{}", urbsim::report::terminal_safe(&format!($($t)*)))?;
     }};
 }
 
 mod analysis;
 mod brief;
 mod commands;
+mod input;
 mod output;
 mod sweep;
 
@@ -150,8 +152,8 @@ Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
         /// Scenario files (TOML); the first is the reference unless --reference names another.
         #[arg(required = true, value_name = "SCENARIO")]
         scenarios: Vec<PathBuf>,
-        /// Number of futures drawn.
-        #[arg(long, value_name = "N", default_value_t = 1000)]
+        /// Number of futures drawn (at least 1).
+        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
         draws: u64,
         /// Master seed; the same seed gives the same results.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -159,8 +161,8 @@ Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
         /// How uncertain parameters are sampled.
         #[arg(long, value_enum, default_value_t = SamplerArg::Mc)]
         sampler: SamplerArg,
-        /// Worker threads (0: every core). Changes speed, never results.
-        #[arg(long, value_name = "T", default_value_t = 0)]
+        /// Worker threads (0: every core; at most 1024). Changes speed, never results.
+        #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
         threads: usize,
         /// Folder for the results.
         #[arg(long, value_name = "DIR", default_value = "out/sweep")]
@@ -200,8 +202,8 @@ Examples:\n  urbsim brief\n  urbsim brief --lang en --draws 2000 --out out/brief
         /// Scenario files (default: every file in scenarios/).
         #[arg(value_name = "SCENARIO")]
         scenarios: Vec<PathBuf>,
-        /// Futures drawn.
-        #[arg(long, value_name = "N", default_value_t = 1000)]
+        /// Futures drawn (at least 20, so that every chart has something to show).
+        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(20..))]
         draws: u64,
         /// Seed.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -247,8 +249,8 @@ Examples:\n  urbsim sensitivity scenarios/baseline.toml --method sobol --samples
         /// Outcomes: indicator ids (every year), target:ID, or `targets` for every simulated target.
         #[arg(long, value_name = "NAME")]
         outcome: Vec<String>,
-        /// Base sample: Sobol N (power of two, default 1024) or Morris trajectories (default 50).
-        #[arg(long, value_name = "N")]
+        /// Base sample: Sobol N (power of two, default 1024) or Morris trajectories (default 50); at least 2.
+        #[arg(long, value_name = "N", value_parser = parse_samples)]
         samples: Option<usize>,
         /// Seed of the Morris design and the bootstrap.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -274,8 +276,8 @@ Examples:\n  urbsim sensitivity scenarios/baseline.toml --method sobol --samples
         /// Target id (`urbsim explain targets`).
         #[arg(long, value_name = "ID")]
         target: String,
-        /// Futures drawn (Latin hypercube).
-        #[arg(long, value_name = "N", default_value_t = 5000)]
+        /// Futures drawn (Latin hypercube; at least 100, so that the boxes rest on some futures).
+        #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..))]
         draws: u64,
         /// Seed.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -348,7 +350,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if let Some(input) = e.downcast_ref::<InputError>() {
-                eprintln!("{input}");
+                eprintln!("{}", urbsim::report::terminal_safe(&input.to_string()));
                 return ExitCode::from(2);
             }
             if let Some(stop) = e.downcast_ref::<sweep::Interrupted>() {
@@ -360,9 +362,25 @@ pub fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("{}", urbsim::report::terminal_safe(&format!("error: {e:#}")));
             ExitCode::from(1)
         }
+    }
+}
+
+/// `--threads`: 0 (every core) to 1024; more would only spend time starting threads.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n <= 1024 => Ok(n),
+        _ => Err("give a whole number from 0 (every core) to 1024".to_string()),
+    }
+}
+
+/// `--samples`: at least 2 (a Sobol' base sample or Morris trajectories).
+fn parse_samples(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 2 => Ok(n),
+        _ => Err("give a whole number of at least 2 (Sobol' N, a power of two such as 1024; Morris trajectories, such as 50)".to_string()),
     }
 }
 

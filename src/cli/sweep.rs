@@ -184,6 +184,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     progress.bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let partial = result.map_err(|_| Interrupted)?;
+    refuse_non_finite(&partial)?;
 
     let run_info = json!({
         "seed": a.seed,
@@ -320,12 +321,26 @@ fn print_summary(s: &Summary, elapsed: f64) -> Result<()> {
     Ok(())
 }
 
+/// A sweep in which the model produced a value that is not a finite number has failed: nothing
+/// is written and the first such draw is named (a model bug or a parameter the model cannot run).
+fn refuse_non_finite(partial: &sweep::Partial) -> Result<()> {
+    match &partial.non_finite {
+        None => Ok(()),
+        Some((draw, arm, year, indicator)) => Err(anyhow::anyhow!(
+            "scenario {arm}, draw {draw}: {indicator} in {year} is not a finite number; nothing was written\n  \
+             hint: re-run that draw with `--draws {} --keep-draws` to see its parameters; this is a bug or a \
+             parameter value the model cannot run, please report it",
+            draw + 1
+        )),
+    }
+}
+
 /// Runs `urbsim merge`.
 pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
     let mut partials = Vec::new();
     for dir in dirs {
         let path = dir.join("partial.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = super::input::read_text(&path).map_err(|e| {
             InputError(format!(
                 "error: cannot read {}: {e}\n  hint: give the output folders of `urbsim sweep --shard K/N`",
                 path.display()
@@ -343,6 +358,7 @@ pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> 
     for p in iter {
         merged.append(p).map_err(|e| InputError(format!("error: {e}")))?;
     }
+    refuse_non_finite(&merged)?;
     let summary = sweep::summarise(merged, &data.targets).map_err(|e| InputError(format!("error: {e}")))?;
     let run = json!({"merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(), "seed": summary.partial.config.seed, "draws": summary.partial.config.draws});
     let inputs = json!({"baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1}, "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1}});

@@ -275,6 +275,10 @@ pub struct Partial {
     pub worse: Vec<u64>,
     /// Candidate draws for the quantile sample.
     pub candidates: Vec<Candidate>,
+    /// The first draw (in draw order) that produced a value that is not a finite number: (draw,
+    /// arm label, year, indicator). A sweep with one has failed.
+    #[serde(default)]
+    pub non_finite: Option<(u64, String, Year, String)>,
 }
 
 impl Partial {
@@ -311,6 +315,9 @@ impl Partial {
             }
         }
         self.candidates.extend(next.candidates);
+        if self.non_finite.is_none() {
+            self.non_finite = next.non_finite;
+        }
         Ok(())
     }
 
@@ -421,6 +428,7 @@ impl<'a> Sweep<'a> {
             better: vec![0; n],
             worse: vec![0; n],
             candidates: Vec::new(),
+            non_finite: None,
         }
     }
 
@@ -547,6 +555,15 @@ impl<'a> Sweep<'a> {
                 model::start_run(inputs, &mut state, &mut shocks);
                 let block = &mut rows[a * n_years..(a + 1) * n_years];
                 model::simulate(inputs, &params, &arm.resolved.levers, &mut state, self.until, &mut shocks, block);
+                if out.non_finite.is_none()
+                    && let Some((y, k)) = block
+                        .iter()
+                        .enumerate()
+                        .find_map(|(y, row)| row.iter().position(|x| !x.is_finite()).map(|k| (y, k)))
+                {
+                    let year = self.baseline.base_year + 1 + y as Year;
+                    out.non_finite = Some((i, arm.label.clone(), year, IndicatorId::ALL[k].key().to_string()));
+                }
                 for (t, target) in self.targets.iter().enumerate() {
                     let first_year = self.baseline.base_year + 1;
                     let e = evaluate(target, first_year, n_years, |y| &block[y], arm.resolved.target_period);

@@ -7,6 +7,7 @@ mod backcast;
 mod cli;
 mod cli_analysis;
 mod cli_brief;
+mod cli_hardening;
 mod cli_sweep;
 mod common;
 mod comparisons;

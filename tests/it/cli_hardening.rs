@@ -1,0 +1,119 @@
+//! Inputs that used to crash, hang, escape or mix results (issue 11's defects), each refused
+//! with exit code 2 (bad input) or 1 (a model failure), a message naming what is wrong and
+//! nothing written.
+
+use tempfile::TempDir;
+
+use crate::common::urbsim;
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
+#[test]
+fn a_device_or_a_pipe_is_refused_at_once_not_read() {
+    let a = urbsim().args(["validate", "/dev/zero"]).timeout(std::time::Duration::from_secs(20)).assert().code(2);
+    assert!(stderr(&a).contains("not a regular file"), "{}", stderr(&a));
+    let dir = TempDir::new().expect("tempdir");
+    let fifo = dir.path().join("fifo");
+    if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+        let a = urbsim().arg("validate").arg(&fifo).timeout(std::time::Duration::from_secs(20)).assert().code(2);
+        assert!(stderr(&a).contains("not a regular file"), "{}", stderr(&a));
+        let ext = dir.path().join("ext.toml");
+        std::fs::write(&ext, "name = \"x\"\nextends = \"fifo\"\n").expect("write");
+        let a = urbsim().arg("validate").arg(&ext).timeout(std::time::Duration::from_secs(20)).assert().code(2);
+        assert!(stderr(&a).contains("ext.toml:2") && stderr(&a).contains("not a regular file"), "{}", stderr(&a));
+    }
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_its_line_and_column_and_a_fitting_hint() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, b"name = \"a\"\ntitle = { zh = \"\xff\", en = \"x\" }\n").expect("write");
+    let a = urbsim().arg("validate").arg(&file).assert().code(2);
+    let err = stderr(&a);
+    assert!(err.contains("invalid UTF-8 at line 2, column 17") && err.contains("UTF-8"), "{err}");
+    assert!(!err.contains("check that the path is right"), "{err}");
+}
+
+#[test]
+fn a_distribution_with_nan_is_refused_before_anything_runs() {
+    let dir = TempDir::new().expect("tempdir");
+    for dist in [
+        "{ kind = \"truncnormal\", mean = nan, sd = 0.1, low = 0.3, high = 1.0 }",
+        "{ kind = \"lognormal\", median = nan, sigma = 0.1 }",
+        "{ kind = \"normal\", mean = inf, sd = 0.1 }",
+    ] {
+        let file = dir.path().join("nan.toml");
+        std::fs::write(&file, format!("name = \"x\"\n[parameters]\nnu_services = {dist}\n")).expect("write");
+        let a = urbsim().arg("validate").arg(&file).assert().code(2);
+        assert!(stderr(&a).contains("nan.toml:3") && stderr(&a).contains("nu_services"), "{}", stderr(&a));
+        urbsim()
+            .arg("sweep")
+            .arg(&file)
+            .args(["--draws", "10", "--quiet", "--out"])
+            .arg(dir.path().join("o"))
+            .assert()
+            .code(2);
+        assert!(!dir.path().join("o").exists());
+    }
+}
+
+#[test]
+fn options_out_of_range_are_refused_with_a_hint() {
+    for (args, hint) in [
+        (vec!["sensitivity", "scenarios/baseline.toml", "--samples", "0"], "at least 2"),
+        (vec!["sweep", "scenarios/baseline.toml", "--threads", "10000"], "from 0 (every core) to 1024"),
+        (vec!["sweep", "scenarios/baseline.toml", "--draws", "0"], "0 is not in 1.."),
+        (vec!["brief", "--draws", "0"], "0 is not in 20.."),
+        (
+            vec!["discover", "scenarios/baseline.toml", "--target", "new_urban_jobs", "--draws", "0"],
+            "0 is not in 100..",
+        ),
+    ] {
+        let a = urbsim().args(&args).assert().code(2);
+        assert!(stderr(&a).contains(hint), "{args:?}: {}", stderr(&a));
+    }
+}
+
+#[test]
+fn control_characters_in_titles_are_escaped_on_the_terminal() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = dir.path().join("esc.toml");
+    std::fs::write(&file, "name = \"x\"\ntitle = { zh = \"\\u001b[2J坏\", en = \"bad\" }\n").expect("write");
+    let a = urbsim().arg("validate").arg(&file).assert().success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(!out.contains('\u{1b}') && out.contains("\\u{1b}[2J坏"), "{out:?}");
+}
+
+#[test]
+fn a_sweep_that_produces_nan_fails_naming_the_draw_and_writes_nothing() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = dir.path().join("hs0.toml");
+    // A household size of zero is inside the parameter's admitted range but divides by zero.
+    std::fs::write(&file, "name = \"hs0\"\n[parameters]\nhousehold_size = 0\n").expect("write");
+    let out = dir.path().join("out");
+    let a = urbsim().arg("sweep").arg(&file).args(["--draws", "20", "--quiet", "--out"]).arg(&out).assert().code(1);
+    let err = stderr(&a);
+    assert!(err.contains("scenario hs0, draw 0:") && err.contains("in 2024 is not a finite number"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[cfg(unix)]
+#[test]
+fn chart_never_writes_through_a_linked_charts_folder() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("sweep");
+    urbsim()
+        .args(["sweep", "scenarios/baseline.toml", "--draws", "30", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let victim = dir.path().join("victim");
+    std::fs::create_dir(&victim).expect("mkdir");
+    std::os::unix::fs::symlink(&victim, out.join("charts")).expect("symlink");
+    let a = urbsim().arg("chart").arg(&out).assert().code(2);
+    assert!(stderr(&a).contains("is a symbolic link"), "{}", stderr(&a));
+    assert_eq!(std::fs::read_dir(&victim).expect("victim").count(), 0, "nothing written through the link");
+}
