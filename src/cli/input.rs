@@ -6,13 +6,22 @@
 use std::io::Read;
 use std::path::Path;
 
-/// Largest input file read, bytes (16 MiB: the shipped baseline is under 100 KB, and a sweep
-/// partial of a big grid is a few MB).
+/// Largest input file read, bytes (16 MiB: the shipped baseline is under 100 KB, a scenario a few
+/// KB, a results table a few MB).
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Largest sweep shard read by `merge`, bytes (1 GiB: a shard keeps its quantile sample, every
+/// indicator of every year of every arm for each kept draw, which runs to tens of MB).
+pub const MAX_SHARD_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Reads a regular file of at most [`MAX_INPUT_BYTES`]; anything else is an error whose message
 /// says why. Symbolic links are followed to what they name, which must itself be a regular file.
 pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_bytes_up_to(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_bytes`] with another cap.
+pub fn read_bytes_up_to(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::new(
@@ -20,21 +29,26 @@ pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
             "not a regular file (a folder, device, pipe or socket cannot be read as input)",
         ));
     }
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(too_large(meta.len()));
+    if meta.len() > cap {
+        return Err(too_large(meta.len(), cap));
     }
     // The size can change between the check and the read: read at most one byte past the cap.
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large(bytes.len() as u64));
+    std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(bytes.len() as u64, cap));
     }
     Ok(bytes)
 }
 
 /// [`read_bytes`] as UTF-8 text.
 pub fn read_text(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_bytes(path)?).map_err(|e| {
+    read_text_up_to(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_text`] with another cap.
+pub fn read_text_up_to(path: &Path, cap: u64) -> std::io::Result<String> {
+    String::from_utf8(read_bytes_up_to(path, cap)?).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -46,9 +60,9 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
     })
 }
 
-fn too_large(len: u64) -> std::io::Error {
+fn too_large(len: u64, cap: u64) -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::InvalidInput,
-        format!("{len} bytes is larger than the {MAX_INPUT_BYTES}-byte limit for an input file"),
+        format!("{len} bytes is larger than the {cap}-byte limit for an input file"),
     )
 }

@@ -340,7 +340,7 @@ pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> 
     let mut partials = Vec::new();
     for dir in dirs {
         let path = dir.join("partial.json");
-        let text = super::input::read_text(&path).map_err(|e| {
+        let text = super::input::read_text_up_to(&path, super::input::MAX_SHARD_BYTES).map_err(|e| {
             InputError(format!(
                 "error: cannot read {}: {e}\n  hint: give the output folders of `urbsim sweep --shard K/N`",
                 path.display()
