@@ -47,6 +47,16 @@ pub const BASE_YEAR_ONLY: &[ParamId] = &[
     ParamId::MigrantIncome,
 ];
 
+/// Parameters the model divides by (or takes stages from), with the smallest value a scenario
+/// may give them: at zero the run would produce no number at all.
+const POSITIVE: &[(ParamId, f64)] = &[
+    (ParamId::HouseholdSize, 1.0),    // persons per household
+    (ParamId::MigrantFloorArea, 5.0), // m² per migrant
+    (ParamId::LoanSize, 1.0),         // 万元 per guarantee loan
+    (ParamId::LoanTerm, 0.5),         // years
+    (ParamId::TauCh, 0.5),            // years of commercial construction
+];
+
 /// Keys a scenario file may set, built from the lever registry and the baseline's parameters.
 pub struct ScenarioKeys {
     /// `[levers]` keys.
@@ -86,7 +96,9 @@ impl ScenarioKeys {
                 let key = def.id.key();
                 let growth = key.starts_with("g_") || key.ends_with("_growth") || key.ends_with("_drift");
                 let negative = growth || def.value < 0.0 || def.dist.as_ref().is_some_and(|d| d.support().0 < 0.0);
-                let (min, max) = if unit.starts_with("share") {
+                let (min, max) = if let Some((_, floor)) = POSITIVE.iter().find(|(id, _)| *id == def.id) {
+                    (*floor, f64::INFINITY)
+                } else if unit.starts_with("share") {
                     (0.0, 1.0)
                 } else if negative {
                     (f64::NEG_INFINITY, f64::INFINITY)

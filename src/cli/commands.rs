@@ -160,7 +160,30 @@ pub fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Sc
             ));
         }
     }
-    if problems.is_empty() { Ok(loaded) } else { Err(InputError(problems.join("\n")).into()) }
+    if !problems.is_empty() {
+        return Err(InputError(problems.join("\n")).into());
+    }
+    // A fixed value outside the parameter's uncertainty range is allowed (extreme-condition
+    // tests need it) but never silent: the result is an extrapolation beyond what was calibrated.
+    for (s, path) in loaded.iter().zip(paths) {
+        for (key, value) in &s.parameters {
+            let scenario::Value::Number(x) = value else { continue };
+            let Some(def) = data.baseline.params.iter().find(|d| d.id.key() == key) else { continue };
+            let Some(dist) = &def.dist else { continue };
+            let (lo, hi) = dist.support();
+            if *x < lo || *x > hi {
+                eprintln!(
+                    "{}",
+                    urbsim::report::terminal_safe(&format!(
+                        "warning: {}: parameters.{key} = {x} lies outside its uncertainty range {dist}; results are \
+                         an extrapolation beyond what the model was calibrated for",
+                        path.display()
+                    ))
+                );
+            }
+        }
+    }
+    Ok(loaded)
 }
 
 pub fn period(p: Option<PeriodArg>) -> Option<TargetPeriod> {

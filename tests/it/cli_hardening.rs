@@ -90,14 +90,39 @@ fn control_characters_in_titles_are_escaped_on_the_terminal() {
 #[test]
 fn a_sweep_that_produces_nan_fails_naming_the_draw_and_writes_nothing() {
     let dir = TempDir::new().expect("tempdir");
-    let file = dir.path().join("hs0.toml");
-    // A household size of zero is inside the parameter's admitted range but divides by zero.
-    std::fs::write(&file, "name = \"hs0\"\n[parameters]\nhousehold_size = 0\n").expect("write");
+    // A scenario cannot set a household size of zero any more; a baseline can, so the check
+    // that the sweep itself refuses non-finite values is exercised through one.
+    let baseline = dir.path().join("baseline.toml");
+    let text = crate::common::BASELINE.replace(
+        "household_size = { value = 2.885, tag = \"A\", unit = \"persons\", dist = { kind = \"uniform\", low = 2.65, high = 3.12 },",
+        "household_size = { value = 0.0, tag = \"A\", unit = \"persons\",",
+    );
+    assert_ne!(text, crate::common::BASELINE, "the household size line is found");
+    std::fs::write(&baseline, text).expect("write");
     let out = dir.path().join("out");
-    let a = urbsim().arg("sweep").arg(&file).args(["--draws", "20", "--quiet", "--out"]).arg(&out).assert().code(1);
+    let a = urbsim()
+        .args(["sweep", "scenarios/baseline.toml", "--draws", "20", "--quiet", "--baseline"])
+        .arg(&baseline)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
     let err = stderr(&a);
-    assert!(err.contains("scenario hs0, draw 0:") && err.contains("in 2024 is not a finite number"), "{err}");
+    assert!(err.contains("scenario baseline, draw 0:") && err.contains("in 2024 is not a finite number"), "{err}");
     assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_scenario_may_not_give_a_divisor_the_value_zero() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = dir.path().join("hs0.toml");
+    std::fs::write(&file, "name = \"hs0\"\n[parameters]\nhousehold_size = 0\nloan_term = 0\n").expect("write");
+    let a = urbsim().arg("validate").arg(&file).assert().code(2);
+    let err = stderr(&a);
+    assert!(
+        err.contains("household_size: must be at least 1") && err.contains("loan_term: must be at least 0.5"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -116,4 +141,21 @@ fn chart_never_writes_through_a_linked_charts_folder() {
     let a = urbsim().arg("chart").arg(&out).assert().code(2);
     assert!(stderr(&a).contains("is a symbolic link"), "{}", stderr(&a));
     assert_eq!(std::fs::read_dir(&victim).expect("victim").count(), 0, "nothing written through the link");
+}
+
+#[test]
+fn a_parameter_outside_its_uncertainty_range_is_allowed_but_never_silent() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = dir.path().join("nu.toml");
+    std::fs::write(&file, "name = \"nu\"\n[parameters]\nnu_services = 2\n").expect("write");
+    let a = urbsim().arg("validate").arg(&file).assert().success();
+    let err = stderr(&a);
+    assert!(
+        err.contains("warning:") && err.contains("nu_services = 2 lies outside its uncertainty range U(0.3, 1)"),
+        "{err}"
+    );
+    let inside = dir.path().join("inside.toml");
+    std::fs::write(&inside, "name = \"in\"\n[parameters]\nnu_services = 0.9\n").expect("write");
+    let a = urbsim().arg("validate").arg(&inside).assert().success();
+    assert!(!stderr(&a).contains("warning"), "{}", stderr(&a));
 }

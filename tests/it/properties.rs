@@ -284,6 +284,33 @@ proptest! {
     }
 
     #[test]
+    fn every_parameter_anywhere_in_its_stated_range_runs_to_2035_with_every_invariant(
+        pu in prop::collection::vec(0.0f64..=1.0, 200),
+        seed in any::<u64>(),
+    ) {
+        // Every parameter at once, anywhere in its stated range: an uncertain parameter over its
+        // whole distribution's support (±4 sd for unbounded tails), a fixed one from half to
+        // twice its value (shares within [0, 1]), base-year values included.
+        let b = baseline();
+        let mut params = b.central_params();
+        for (def, u) in b.params.iter().zip(&pu) {
+            let (lo, hi) = match &def.dist {
+                Some(Dist::Normal { mean, sd }) => (mean - 4.0 * sd, mean + 4.0 * sd),
+                Some(Dist::LogNormal { median, sigma }) => (median * (-4.0 * sigma).exp(), median * (4.0 * sigma).exp()),
+                Some(d) => d.support(),
+                None if def.id.spec().unit.starts_with("share") => ((0.5 * def.value).max(0.0), (2.0 * def.value).min(1.0)),
+                None => {
+                    let (a, z) = (0.5 * def.value, 2.0 * def.value);
+                    (a.min(z), a.max(z))
+                }
+            };
+            params[def.id] = lo + u * (hi - lo);
+        }
+        let mut shocks = RngShocks(ChaCha8Rng::seed_from_u64(seed));
+        run_checked(&b, &params, &b.default_levers(b.base_year + 1), 2035, &mut shocks);
+    }
+
+    #[test]
     fn full_funding_never_starts_more_than_the_new_start_budget(
         lu in prop::collection::vec(0.0f64..=1.0, 64),
     ) {
