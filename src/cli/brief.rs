@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::InputError;
 use super::commands::{Data, load_scenarios};
-use super::output::{sha256, write_files, write_folder};
+use super::output::{sha256, write_atomic, write_files};
 use urbsim::brief::html::{AssumptionRow, Lang, ScenarioText};
 use urbsim::brief::pack::{self, Meta, PageInputs, Tables};
 use urbsim::exploration::{Evaluator, Outcome};
@@ -254,8 +254,9 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     });
     let mut m = serde_json::to_vec_pretty(&manifest)?;
     m.push(b'\n');
+    let staged = super::output::Staged::new(a.out)?;
     write_files(
-        &a.out.join("tables"),
+        &staged.path().join("tables"),
         &[
             ("targets.csv", targets_csv.clone()),
             ("summary.csv", summary_csv.clone()),
@@ -266,8 +267,10 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         ],
     )?;
 
-    write_charts(a.out, &chart_files)?;
-    write_folder(a.out, &[("index.html", page.into_bytes())], &m)?;
+    write_charts(staged.path(), &chart_files)?;
+    write_atomic(staged.path(), "index.html", page.as_bytes())?;
+    write_atomic(staged.path(), "manifest.json", &m)?;
+    staged.commit()?;
     say!(
         "wrote {}: index.html, {} charts (PNG and SVG) in charts/, tables and results.xlsx in tables/ ({:.1} s)",
         a.out.display(),

@@ -1,9 +1,11 @@
-//! Writing results to disk so that nothing is ever half-written: every file goes to a temporary
-//! file in the target folder and is renamed into place once complete, and `manifest.json` is
-//! written last, so its presence marks a complete result folder.
+//! Writing results to disk so that nothing is ever half-written or mixed: a result folder is
+//! built beside its target under a temporary name and swapped in whole once complete (so an
+//! interruption, a full disk or a second writer never leaves old and new files together), every
+//! file is written to a temporary file and renamed, and `manifest.json` is written last, so its
+//! presence marks a complete result folder.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -33,16 +35,79 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
     Ok(())
 }
 
-/// Writes a set of files into `dir` (created if missing); `manifest` goes last.
+/// A result folder being built beside its target, swapped in whole by [`Staged::commit`]; if it
+/// is dropped uncommitted (an error), the half-built folder is removed and the target untouched.
+pub struct Staged {
+    target: PathBuf,
+    staging: Option<tempfile::TempDir>,
+}
+
+impl Staged {
+    /// Starts a result folder for `target`. The target may be missing, empty, or an earlier
+    /// result folder (one with a `manifest.json`); anything else is refused, so that no folder of
+    /// the user's is ever replaced by mistake.
+    pub fn new(target: &Path) -> Result<Staged> {
+        if target.exists() {
+            let meta = std::fs::symlink_metadata(target)?;
+            let mut entries = if meta.is_dir() { Some(std::fs::read_dir(target)?) } else { None };
+            let empty = entries.as_mut().is_some_and(|e| e.next().is_none());
+            if !meta.is_dir() || (!empty && !target.join("manifest.json").is_file()) {
+                return Err(super::InputError(format!(
+                    "error: --out {} is {} and would be replaced; nothing was written\n  hint: give a new or empty folder, \
+                     or an earlier urbsim result folder (one with a manifest.json)",
+                    target.display(),
+                    if meta.is_dir() { "a folder that is not an urbsim result" } else { "not a folder" }
+                ))
+                .into());
+            }
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = target.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{name}.urbsim-"))
+            .tempdir_in(&parent)
+            .with_context(|| format!("cannot create a folder in {}", parent.display()))?;
+        Ok(Staged { target: target.to_path_buf(), staging: Some(staging) })
+    }
+
+    /// Where to write the folder's files.
+    pub fn path(&self) -> &Path {
+        self.staging.as_ref().map_or(self.target.as_path(), |s| s.path())
+    }
+
+    /// Swaps the finished folder in for the target (the earlier one, if any, is removed).
+    pub fn commit(mut self) -> Result<()> {
+        let staging = self.staging.take().expect("a staged folder commits once").keep();
+        let old = if self.target.exists() {
+            let mut aside = staging.clone().into_os_string();
+            aside.push(".old");
+            let aside = PathBuf::from(aside);
+            std::fs::rename(&self.target, &aside)
+                .with_context(|| format!("cannot move the earlier {} aside", self.target.display()))?;
+            Some(aside)
+        } else {
+            None
+        };
+        std::fs::rename(&staging, &self.target)
+            .with_context(|| format!("cannot move the result into {}", self.target.display()))?;
+        if let Some(aside) = old {
+            std::fs::remove_dir_all(&aside).with_context(|| format!("cannot remove {}", aside.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a whole result folder `dir`: the files, then `manifest` last, built aside and swapped
+/// in, so no file of an earlier result survives and nothing half-written is ever seen.
 pub fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)], manifest: &[u8]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    // A stale manifest would vouch for files about to be replaced: remove it first.
-    let old = dir.join("manifest.json");
-    if old.exists() {
-        std::fs::remove_file(&old).with_context(|| format!("cannot replace {}", old.display()))?;
-    }
+    let staged = Staged::new(dir)?;
     for (name, bytes) in files {
-        write_atomic(dir, name, bytes)?;
+        write_atomic(staged.path(), name, bytes)?;
     }
-    write_atomic(dir, "manifest.json", manifest)
+    write_atomic(staged.path(), "manifest.json", manifest)?;
+    staged.commit()
 }

@@ -159,3 +159,43 @@ fn a_parameter_outside_its_uncertainty_range_is_allowed_but_never_silent() {
     let a = urbsim().arg("validate").arg(&inside).assert().success();
     assert!(!stderr(&a).contains("warning"), "{}", stderr(&a));
 }
+
+#[test]
+fn a_reused_out_folder_keeps_nothing_of_the_earlier_result() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("sweep");
+    urbsim()
+        .args(["sweep", "scenarios/baseline.toml", "--draws", "30", "--quiet", "--lever", "vocational_training=0,5000"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("grid.csv").is_file());
+    urbsim()
+        .args(["sweep", "scenarios/baseline.toml", "--draws", "30", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!out.join("grid.csv").exists(), "the earlier grid table is gone with the earlier result");
+    assert!(out.join("manifest.json").is_file() && out.join("summary.csv").is_file());
+    // Nothing is left beside the folder either.
+    let leftovers: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("sweep")], "{leftovers:?}");
+}
+
+#[test]
+fn an_out_that_is_a_file_or_a_foreign_folder_is_refused_and_kept() {
+    let dir = TempDir::new().expect("tempdir");
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "mine").expect("write");
+    let a = urbsim().args(["run", "scenarios/baseline.toml", "--draws", "0", "--out"]).arg(&file).assert().code(2);
+    assert!(stderr(&a).contains("is not a folder"), "{}", stderr(&a));
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "mine");
+    let foreign = dir.path().join("docs");
+    std::fs::create_dir(&foreign).expect("mkdir");
+    std::fs::write(foreign.join("thesis.docx"), "mine").expect("write");
+    let a = urbsim().args(["run", "scenarios/baseline.toml", "--draws", "0", "--out"]).arg(&foreign).assert().code(2);
+    assert!(stderr(&a).contains("not an urbsim result"), "{}", stderr(&a));
+    assert!(foreign.join("thesis.docx").is_file());
+}
