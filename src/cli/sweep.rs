@@ -183,7 +183,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     let result = pool.install(|| plan.run(range, &progress));
     progress.bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let partial = result.map_err(|_| Interrupted)?;
+    let mut partial = result.map_err(|_| Interrupted)?;
     refuse_non_finite(&partial)?;
 
     let run_info = json!({
@@ -200,6 +200,11 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
         "scenario_runs_per_second": (shard_draws * arms.len() as u64) as f64 / elapsed.max(1e-9),
     });
     let inputs = inputs_json(data, &scenarios);
+    // What a shard must share with the others to be merged with them: every input file, the
+    // options that change results, and the lever grid.
+    let provenance = json!({"inputs": inputs, "until": a.until, "target_period": a.target_period.map(|p| format!("{p:?}")),
+        "levers": a.levers, "reference": resolved[reference].name});
+    partial.inputs = sha256(provenance.to_string().as_bytes());
     if shard.is_some() {
         let mut bytes = serde_json::to_vec(&partial)?;
         bytes.push(b'\n');
@@ -348,6 +353,7 @@ pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> 
         })?;
         let p: Partial = serde_json::from_str(&text)
             .map_err(|e| InputError(format!("error: {} is not a sweep partial: {e}", path.display())))?;
+        p.check().map_err(|e| InputError(format!("error: {}: {e}\n  hint: re-run that shard", path.display())))?;
         partials.push(p);
     }
     partials.sort_by_key(|p| p.chunk_range.0);

@@ -279,14 +279,75 @@ pub struct Partial {
     /// arm label, year, indicator). A sweep with one has failed.
     #[serde(default)]
     pub non_finite: Option<(u64, String, Year, String)>,
+    /// SHA-256 of everything the results depend on besides the configuration (scenario files and
+    /// what they extend, baseline, targets, options, lever grid), set by the caller; shards merge
+    /// only when it agrees.
+    #[serde(default)]
+    pub inputs: String,
 }
 
 impl Partial {
+    /// Checks that every length and index agrees with the configuration, so a damaged or hand-edited
+    /// shard is refused with a message instead of failing later.
+    ///
+    /// # Errors
+    /// The first inconsistency found.
+    pub fn check(&self) -> Result<(), String> {
+        let arms = self.arms.len();
+        let (first, years) = self.years;
+        let series = arms * years * IndicatorId::COUNT;
+        let per_target = arms * self.targets.len();
+        let chunks = (self.chunk_range.1).saturating_sub(self.chunk_range.0);
+        let problems = [
+            (arms == 0, "it has no scenario".to_string()),
+            (years == 0 || years > crate::model::MAX_YEARS, format!("it covers {years} years")),
+            (first > crate::model::LAST_YEAR, format!("its first year {first} is past {}", crate::model::LAST_YEAR)),
+            (self.reference >= arms, format!("its reference scenario {} is not one of its {arms}", self.reference)),
+            (self.periods.len() != arms || self.grid.len() != arms, "its scenario lists differ in length".to_string()),
+            (self.chunk_range.0 > self.chunk_range.1, "its chunk range runs backwards".to_string()),
+            (
+                self.chunk_range.1 > self.config.chunks(),
+                format!("its chunks run past the sweep's {}", self.config.chunks()),
+            ),
+            (
+                self.chunks.len() as u64 != chunks,
+                format!("it holds {} chunks for a range of {chunks}", self.chunks.len()),
+            ),
+            (
+                self.chunks.iter().any(|c| c.moments.len() != series || c.diff.len() != series),
+                "a chunk's statistics do not match its scenarios and years".to_string(),
+            ),
+            (
+                [&self.assessed, &self.met, &self.better, &self.worse].iter().any(|v| v.len() != per_target),
+                "its target counts do not match its scenarios and targets".to_string(),
+            ),
+            (
+                self.met.iter().zip(&self.assessed).any(|(m, a)| m > a),
+                "a target is met in more draws than were assessed".to_string(),
+            ),
+            (
+                self.candidates.iter().any(|c| c.rows.len() != series || c.draw >= self.config.draws),
+                "a kept draw does not match its scenarios and years".to_string(),
+            ),
+        ];
+        match problems.into_iter().find(|(bad, _)| *bad) {
+            Some((_, why)) => Err(format!("the sweep results are inconsistent: {why}")),
+            None => Ok(()),
+        }
+    }
+
     /// Appends the partial of the following chunk range.
     ///
     /// # Errors
     /// When the partials belong to different sweeps or do not follow each other.
     pub fn append(&mut self, next: Partial) -> Result<(), String> {
+        if next.inputs != self.inputs {
+            return Err(
+                "the partial results come from different inputs (scenario files, baseline, targets, options or \
+                        lever grid differ: compare the shards' manifest.json)"
+                    .to_string(),
+            );
+        }
         if next.config != self.config
             || next.arms != self.arms
             || next.years != self.years
@@ -429,6 +490,7 @@ impl<'a> Sweep<'a> {
             worse: vec![0; n],
             candidates: Vec::new(),
             non_finite: None,
+            inputs: String::new(),
         }
     }
 
@@ -695,6 +757,7 @@ pub struct Summary {
 /// # Errors
 /// When the partial does not cover the whole sweep.
 pub fn summarise(mut partial: Partial, targets: &PlanTargets) -> Result<Summary, String> {
+    partial.check()?;
     if !partial.complete() {
         return Err(format!(
             "the results cover chunks {}..{} of {}: merge every shard first",

@@ -199,3 +199,54 @@ fn an_out_that_is_a_file_or_a_foreign_folder_is_refused_and_kept() {
     assert!(stderr(&a).contains("not an urbsim result"), "{}", stderr(&a));
     assert!(foreign.join("thesis.docx").is_file());
 }
+
+/// Runs shard `k` of 2 of a 2,048-draw sweep of `scenario` into `out`.
+fn shard(scenario: &std::path::Path, k: u32, out: &std::path::Path) {
+    urbsim()
+        .arg("sweep")
+        .arg(scenario)
+        .args(["--draws", "2048", "--quiet", "--shard", &format!("{k}/2"), "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn merge_refuses_shards_of_different_inputs_and_damaged_shards_without_panicking() {
+    let dir = TempDir::new().expect("tempdir");
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    // Two files with the same scenario name but different contents.
+    std::fs::write(&a, "name = \"p\"\n[levers]\narh_new_units = 1000\n").expect("write");
+    std::fs::write(&b, "name = \"p\"\n[levers]\narh_new_units = 2000\n").expect("write");
+    let (s1, s2) = (dir.path().join("s1"), dir.path().join("s2"));
+    shard(&a, 1, &s1);
+    shard(&b, 2, &s2);
+    let merged = dir.path().join("merged");
+    let out = urbsim().arg("merge").arg(&s1).arg(&s2).arg("--out").arg(&merged).assert().code(2);
+    assert!(stderr(&out).contains("different inputs"), "{}", stderr(&out));
+    assert!(!merged.exists());
+
+    // A shard whose file was damaged by hand: every kind of inconsistency is refused.
+    shard(&a, 2, &s2);
+    let text = std::fs::read_to_string(s1.join("partial.json")).expect("shard");
+    let good: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let damage: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        ("reference", Box::new(|v| v["reference"] = 7.into())),
+        ("arms", Box::new(|v| v["arms"] = serde_json::json!([]))),
+        ("years", Box::new(|v| v["years"] = serde_json::json!([2024, 40]))),
+        ("met", Box::new(|v| v["met"].as_array_mut().expect("met").pop().map(|_| ()).unwrap_or(()))),
+        ("chunks", Box::new(|v| v["chunks"][0]["moments"].as_array_mut().expect("moments").truncate(3))),
+    ];
+    for (what, hurt) in damage {
+        let mut v = good.clone();
+        hurt(&mut v);
+        std::fs::write(s1.join("partial.json"), v.to_string()).expect("write");
+        let out = urbsim().arg("merge").arg(&s1).arg(&s2).arg("--out").arg(&merged).assert().code(2);
+        assert!(
+            stderr(&out).contains("inconsistent") || stderr(&out).contains("not a sweep partial"),
+            "{what}: {}",
+            stderr(&out)
+        );
+        assert!(!merged.exists(), "{what}");
+    }
+}
