@@ -230,7 +230,8 @@ fn merge_refuses_shards_of_different_inputs_and_damaged_shards_without_panicking
     shard(&a, 2, &s2);
     let text = std::fs::read_to_string(s1.join("partial.json")).expect("shard");
     let good: serde_json::Value = serde_json::from_str(&text).expect("json");
-    let damage: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Damage = Box<dyn Fn(&mut serde_json::Value)>;
+    let damage: Vec<(&str, Damage)> = vec![
         ("reference", Box::new(|v| v["reference"] = 7.into())),
         ("arms", Box::new(|v| v["arms"] = serde_json::json!([]))),
         ("years", Box::new(|v| v["years"] = serde_json::json!([2024, 40]))),
