@@ -2,6 +2,7 @@
 //! base year to 2028 (what `urbsim run` does per scenario, after the base state is built), and one
 //! simulated year. The baseline is parsed and the base state built outside the timed code.
 
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // benches read the scenario file
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use urbsim::baseline::Baseline;
