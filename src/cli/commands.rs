@@ -67,6 +67,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain { ref name, format } => cmd_explain(&data, name.as_deref(), format),
         Command::Backcast { format } => cmd_backcast(&data, format),
         Command::Calibrate => cmd_calibrate(&data),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "urbsim", &mut out);
+            use std::io::Write as _;
+            std::io::stdout().write_all(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sweep {
             ref scenarios,
             draws,
@@ -146,6 +154,12 @@ pub fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Sc
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
+        // `urbsim run baseline` means the shipped scenario: say so rather than only "not found".
+        let shipped = Path::new("scenarios").join(path).with_extension("toml");
+        if !path.exists() && path.extension().is_none() && shipped.is_file() {
+            problems.push(format!("{}: no such file\n  hint: did you mean {}?", path.display(), shipped.display()));
+            continue;
+        }
         match scenario::load(path, &schema, &mut |p| read_text(p)) {
             Ok(s) => loaded.push(s),
             Err(e) => problems.push(e.to_string()),

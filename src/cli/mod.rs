@@ -113,10 +113,12 @@ pub enum Format {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Project scenarios year by year from the base year (central values, no random shocks).
+    /// Project scenarios year by year: the median run (every uncertain parameter at its median, no shocks), with each target's chance over simulated futures.
     #[command(after_help = "Writes results.csv (scenario, year, indicator, value, unit), results.json,\n\
-targets.csv and manifest.json into --out, and prints a summary with each plan target's status.\n\
-Example: urbsim run scenarios/baseline.toml scenarios/open-settlement.toml --out out/run")]
+targets.csv and manifest.json into --out, and prints a summary with each plan target's verdict.\n\
+Examples:\n  urbsim run scenarios/baseline.toml scenarios/open-settlement.toml --out out/run\n\
+  urbsim run scenarios/*.toml --until 2030\n\
+  urbsim run scenarios/baseline.toml --draws 0")]
     Run {
         /// Scenario files (TOML).
         #[arg(required = true, value_name = "SCENARIO")]
@@ -132,7 +134,7 @@ Example: urbsim run scenarios/baseline.toml scenarios/open-settlement.toml --out
         target_period: Option<PeriodArg>,
         /// Futures drawn for each target's chance of being met (Latin hypercube, shocks included,
         /// as in the briefing pack); 0 reports the median run alone.
-        #[arg(long, value_name = "N", default_value_t = 1000)]
+        #[arg(long, value_name = "N", default_value_t = 1000, allow_negative_numbers = true, value_parser = |t: &str| parse_count(t, 0))]
         draws: u64,
         /// Seed of those futures.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -153,7 +155,7 @@ Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
         #[arg(required = true, value_name = "SCENARIO")]
         scenarios: Vec<PathBuf>,
         /// Number of futures drawn (at least 1).
-        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_name = "N", default_value_t = 1000, allow_negative_numbers = true, value_parser = |t: &str| parse_count(t, 1))]
         draws: u64,
         /// Master seed; the same seed gives the same results.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -203,13 +205,13 @@ Examples:\n  urbsim brief\n  urbsim brief --lang en --draws 2000 --out out/brief
         #[arg(value_name = "SCENARIO")]
         scenarios: Vec<PathBuf>,
         /// Futures drawn (at least 20, so that every chart has something to show).
-        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(20..))]
+        #[arg(long, value_name = "N", default_value_t = 1000, allow_negative_numbers = true, value_parser = |t: &str| parse_count(t, 20))]
         draws: u64,
         /// Seed.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
         seed: u64,
         /// Language of labels and page.
-        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = LangArg::Zh)]
         lang: LangArg,
         /// Folder for the pack.
         #[arg(long, value_name = "DIR", default_value = "out/brief")]
@@ -219,12 +221,14 @@ Examples:\n  urbsim brief\n  urbsim brief --lang en --draws 2000 --out out/brief
         font: Option<PathBuf>,
     },
     /// Re-draw every chart of a brief or sweep output folder from its saved tables.
+    #[command(after_help = "Examples:\n  urbsim chart out/brief\n  urbsim chart out/brief --lang en\n\
+  urbsim chart out/sensitivity")]
     Chart {
         /// Output folder of `urbsim brief` or `urbsim sweep`.
         #[arg(value_name = "RESULTS_DIR")]
         dir: PathBuf,
         /// Language of labels.
-        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = LangArg::Zh)]
         lang: LangArg,
         /// Font file to use instead of the bundled one.
         #[arg(long, value_name = "FILE")]
@@ -277,7 +281,7 @@ Examples:\n  urbsim sensitivity scenarios/baseline.toml --method sobol --samples
         #[arg(long, value_name = "ID")]
         target: String,
         /// Futures drawn (Latin hypercube; at least 100, so that the boxes rest on some futures).
-        #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..))]
+        #[arg(long, value_name = "N", default_value_t = 5000, allow_negative_numbers = true, value_parser = |t: &str| parse_count(t, 100))]
         draws: u64,
         /// Seed.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
@@ -299,6 +303,8 @@ Examples:\n  urbsim sensitivity scenarios/baseline.toml --method sobol --samples
         out: PathBuf,
     },
     /// Check scenario files and report every problem with file, line, column and key.
+    #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise (nothing else runs).\n\
+Examples:\n  urbsim validate scenarios/*.toml\n  urbsim validate my-package.toml")]
     Validate {
         /// Scenario files (TOML).
         #[arg(required = true, value_name = "FILE")]
@@ -323,6 +329,16 @@ Tags: S sourced, D derived, A assumption, C calibrated, L to be loaded from city
     },
     /// Fit the calibrated [C] parameters to the published statistics and print them as TOML.
     Calibrate,
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to standard output.
+    #[command(
+        after_help = "Examples:\n  urbsim completions bash > ~/.local/share/bash-completion/completions/urbsim\n\
+  urbsim completions zsh > ~/.zfunc/_urbsim"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum, ignore_case = true)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// An error that is the user's input, not a failure of the tool: exit code 2.
@@ -365,6 +381,20 @@ pub fn main() -> ExitCode {
             eprintln!("{}", urbsim::report::terminal_safe(&format!("error: {e:#}")));
             ExitCode::from(1)
         }
+    }
+}
+
+/// A count of draws: a whole number of at least `min`, written plainly, with `_` separators or
+/// in scientific notation (`1e6`).
+fn parse_count(text: &str, min: u64) -> Result<u64, String> {
+    let plain = text.replace('_', "");
+    let n = plain.parse::<u64>().ok().or_else(|| {
+        let x = plain.parse::<f64>().ok()?;
+        (x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 1e15).then_some(x as u64)
+    });
+    match n {
+        Some(n) if n >= min => Ok(n),
+        _ => Err(format!("give a whole number of at least {min}, such as 1000, 1_000_000 or 1e6")),
     }
 }
 
