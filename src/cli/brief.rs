@@ -272,10 +272,11 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     write_atomic(staged.path(), "manifest.json", &m)?;
     staged.commit()?;
     say!(
-        "wrote {}: index.html, {} charts (PNG and SVG) in charts/, tables and results.xlsx in tables/ ({:.1} s)",
+        "wrote {}: index.html, {} charts (PNG and SVG) in charts/, tables and results.xlsx in tables/ ({:.1} s)\nopen {} in a browser",
         a.out.display(),
         charts.len(),
-        elapsed
+        elapsed,
+        a.out.join("index.html").display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -160,8 +160,9 @@ Examples:\n  urbsim sweep scenarios/*.toml --draws 2000 --seed 7\n\
         /// Master seed; the same seed gives the same results.
         #[arg(long, value_name = "S", default_value_t = 20250618)]
         seed: u64,
-        /// How uncertain parameters are sampled.
-        #[arg(long, value_enum, default_value_t = SamplerArg::Mc)]
+        /// How uncertain parameters are sampled (Latin hypercube by default, as `brief` and `run` draw them, so the
+        /// same seed and draws give the same probabilities everywhere).
+        #[arg(long, value_enum, default_value_t = SamplerArg::Lhs)]
         sampler: SamplerArg,
         /// Worker threads (0: every core; at most 1024). Changes speed, never results.
         #[arg(long, value_name = "T", default_value_t = 0, value_parser = parse_threads)]

@@ -16,10 +16,25 @@ pub fn sha256(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A temporary-file builder whose files get the usual permissions (`mode` less the umask, so
+/// 0644 files and 0755 folders under the common umask) rather than tempfile's owner-only ones:
+/// a pack copied to a shared folder stays readable by colleagues.
+fn builder(mode: u32) -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        b.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    b
+}
+
 /// Writes `bytes` to `dir/name` atomically (temporary file plus rename in the same folder).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        builder(0o666).tempfile_in(dir).with_context(|| format!("cannot create a file in {}", dir.display()))?;
     tmp.write_all(bytes).with_context(|| format!("cannot write {}", dir.join(name).display()))?;
     tmp.as_file().sync_all().with_context(|| format!("cannot flush {}", dir.join(name).display()))?;
     tmp.persist(dir.join(name)).with_context(|| format!("cannot move the result into {}", dir.join(name).display()))?;
@@ -67,7 +82,7 @@ impl Staged {
         };
         std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let name = target.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
-        let staging = tempfile::Builder::new()
+        let staging = builder(0o777)
             .prefix(&format!(".{name}.urbsim-"))
             .tempdir_in(&parent)
             .with_context(|| format!("cannot create a folder in {}", parent.display()))?;

@@ -291,3 +291,20 @@ fn completions_are_printed_for_the_usual_shells() {
         assert!(out.contains("urbsim") && out.contains("sweep") && out.contains("draws"), "{shell}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn result_files_are_readable_by_colleagues() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("run");
+    urbsim().args(["run", "scenarios/baseline.toml", "--draws", "0", "--out"]).arg(&out).assert().success();
+    // Files and folders get the modes any program gets under the same umask.
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    let plain_file = dir.path().join("plain");
+    std::fs::write(&plain_file, "x").expect("write");
+    let plain_dir = dir.path().join("plain-dir");
+    std::fs::create_dir(&plain_dir).expect("mkdir");
+    assert_eq!(mode(&out.join("results.csv")), mode(&plain_file));
+    assert_eq!(mode(&out), mode(&plain_dir));
+}

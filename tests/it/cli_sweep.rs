@@ -36,7 +36,7 @@ fn sweep_writes_tables_and_a_manifest_with_seed_draws_and_speed() {
     let m: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).expect("json");
     assert_eq!(m["run"]["seed"], 4);
     assert_eq!(m["run"]["draws"], 300);
-    assert_eq!(m["run"]["sampler"], "mc");
+    assert_eq!(m["run"]["sampler"], "lhs");
     assert!(m["run"]["draws_per_second"].as_f64().is_some_and(|x| x > 0.0));
     assert!(m["run"]["elapsed_seconds"].as_f64().is_some());
 }
