@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::input::read_text;
 use super::output::{sha256, write_folder};
-use super::{BASELINE, Cli, Command, Format, InputError, PeriodArg, SamplerArg, TARGETS};
+use super::{BASELINE, Cli, Command, Format, InputError, PeriodArg, SamplerArg, TARGETS, TagArg};
 use urbsim::baseline::{Baseline, Setting};
 use urbsim::calibrate::{self, Comparison};
 use urbsim::model::levers::LeverKind;
@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             cmd_run(&data, scenarios, until, out, target_period, (draws, seed))
         }
         Command::Validate { ref files } => cmd_validate(&data, files),
-        Command::Explain { ref name, format } => cmd_explain(&data, name.as_deref(), format),
+        Command::Explain { ref name, format, tag } => cmd_explain(&data, name.as_deref(), format, tag),
         Command::Backcast { format } => cmd_backcast(&data, format),
         Command::Calibrate => cmd_calibrate(&data),
         Command::Completions { shell } => {
@@ -346,8 +346,9 @@ fn range_text(kind: LeverKind) -> String {
     }
 }
 
-fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCode> {
+fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<TagArg>) -> Result<ExitCode> {
     let b = &data.baseline;
+    let tag = tag.map(|t| format!("{t:?}"));
     let sections = ["levers", "parameters", "indicators", "targets", "data"];
     let wanted = |section: &str, key: &str| match name {
         None => true,
@@ -438,6 +439,17 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
             datarows.push(json!({"key": key, "value": rho, "tag": tag.to_string(), "source": format!("rank correlation; {source}")}));
         }
     }
+    // `--tag L` keeps only the levers, parameters and data of that tag (indicators and targets
+    // carry none, so they are left out).
+    let (mut levers, mut params, mut indicators, mut targets) = (levers, params, indicators, targets);
+    if let Some(t) = &tag {
+        let keep = |v: &serde_json::Value| v["tag"].as_str() == Some(t.as_str());
+        levers.retain(keep);
+        params.retain(keep);
+        datarows.retain(keep);
+        indicators.clear();
+        targets.clear();
+    }
     let total = levers.len() + params.len() + indicators.len() + targets.len() + datarows.len();
     if total == 0 {
         let n = name.unwrap_or_default();
@@ -496,7 +508,7 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format) -> Result<ExitCo
     }
     if !params.is_empty() {
         say!(
-            "\nPARAMETERS (central value used by `run`; uncertainty sampled by sweeps; override in a scenario's [parameters])"
+            "\nPARAMETERS (the median value `run` uses; uncertainty sampled by sweeps; override in a scenario's [parameters])"
         );
         for p in &params {
             say!(

@@ -102,6 +102,21 @@ impl LangArg {
     }
 }
 
+/// A provenance tag, for `explain --tag`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TagArg {
+    /// Sourced.
+    S,
+    /// Derived.
+    D,
+    /// Assumption.
+    A,
+    /// Calibrated.
+    C,
+    /// To be loaded from city departments.
+    L,
+}
+
 /// Output format of the reporting commands.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -313,7 +328,8 @@ Examples:\n  urbsim validate scenarios/*.toml\n  urbsim validate my-package.toml
     },
     /// List levers, parameters, indicators and plan targets with unit, range, default, tag and clause.
     #[command(after_help = "NAME may be a section (levers, parameters, indicators, targets, data) or one key.\n\
-Tags: S sourced, D derived, A assumption, C calibrated, L to be loaded from city departments.")]
+Tags: S sourced, D derived, A assumption, C calibrated, L to be loaded from city departments.\n\
+Examples:\n  urbsim explain levers\n  urbsim explain c_adm\n  urbsim explain --tag L\n  urbsim explain --format json")]
     Explain {
         /// A section or a key; everything when omitted.
         #[arg(value_name = "NAME")]
@@ -321,6 +337,9 @@ Tags: S sourced, D derived, A assumption, C calibrated, L to be loaded from city
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Only values with this provenance tag (for example L: what the departments must supply).
+        #[arg(long, value_enum, ignore_case = true)]
+        tag: Option<TagArg>,
     },
     /// Run from the 2020 census to the base year and compare with the published statistics.
     Backcast {

@@ -308,3 +308,13 @@ fn result_files_are_readable_by_colleagues() {
     assert_eq!(mode(&out.join("results.csv")), mode(&plain_file));
     assert_eq!(mode(&out), mode(&plain_dir));
 }
+
+#[test]
+fn explain_lists_what_the_departments_must_supply() {
+    let a = urbsim().args(["explain", "--tag", "L", "--format", "json"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("json");
+    let all = |k: &str| v[k].as_array().expect("a list").iter().all(|x| x["tag"] == "L");
+    assert!(all("levers") && all("parameters") && all("data"));
+    assert!(v["parameters"].as_array().expect("list").iter().any(|x| x["key"] == "debt_base"));
+    assert!(v["indicators"].as_array().expect("list").is_empty());
+}

@@ -18,6 +18,7 @@ mod extremes;
 mod golden;
 mod labour;
 mod properties;
+mod provenance;
 mod settlement;
 mod sweep;
 mod tidy;
