@@ -1,17 +1,19 @@
-//! Employment and industry (MODEL.md §3.3): sector output and jobs, programme jobs, the
-//! proxies for 城镇新增就业 and 农村劳动力转移就业, labour supply and zero-employment households.
+//! Employment and industry (MODEL.md §3.3): sector output and labour demand, the closure of the
+//! labour market (employment never exceeds the labour supply), programme jobs, the proxies for
+//! 城镇新增就业 and 农村劳动力转移就业, and zero-employment households.
 //!
 //! ```text
 //! Q_k,t = Q_k,t-1 (1 + g_k + γ u_t + land_k + σ_k (√r z_t + √(1-r) e_k,t))     k = 1..10
 //! L_k   = Q_k / π_k,   π_k,t = π_k,t-1 (1 + λ)
 //! L_11  = other + c_con CAPEX_t + c_CH CHstarts_t;   L_12 = ν Σ_{k≤9} L_k + ς Pop/1000
-//! J_t   = Σ μ_k L_k;   PJ_t = δ_add (ET φ_st j_st + loans j_GL + incubator jobs)
+//! D_t   = Σ L_k;   S_t = (1 + c_in) Σ_g labour_g;   E_t = min(D_t, (1 - u*) S_t);   JR_t = D_t / S_t
+//! J_t   = (E_t / D_t) Σ μ_k L_k;   PJ_t = δ_add (ET φ_st j_st + loans j_GL + incubator jobs)
 //! NUJ_t = max(0, J_t - J_t-1) + χ J_t-1 + PJ_t
 //! LT_t  = e_nf (working-age R->L and R->out) + κ_c NUJ_t + θ_VT VT_t
 //! Z_t   = Z_t-1 + ζ HH_t - min(Z_t-1 + ζ HH_t, PWJ_t + place Z_t-1)
 //! ```
-//! NUJ is a gross hiring flow in the official count, so χ adds hiring that replaces leavers;
-//! its value is an assumption until 人社局 publishes 2020-24 NUJ [L].
+//! NUJ is a gross hiring flow in the official count, so χ adds hiring that replaces leavers; χ
+//! and κ_c are anchored on 宁乡市's recorded counts until the 人社局 supplies Liuyang's [L].
 
 use super::{CityState, IndicatorId, Inputs, L, LeverId, LeverPath, ParamId, Params, R, SECTORS, YearContext};
 

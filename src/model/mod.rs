@@ -8,8 +8,9 @@
 //!           2 fiscal envelope           revenue from last year's GDP growth, mandatory spending,
 //!                                       debt service, commitments -> funding ratio, new-start budget
 //!           3 pipelines                 starts (budget, priority, approval), stage moves, completions
-//!           4 economy                   sector output -> jobs J_t, programme jobs, new urban jobs
-//!           5 indices                   JR_t = J_t / LS_{t-1}; HA, SA, JS from the t-1 state
+//!           4 economy                   sector output -> labour demand, employment bounded by the
+//!                                       labour supply, programme jobs, new urban jobs
+//!           5 indices                   JR_t = demand / supply; HA, SA, JS from the t-1 state
 //!           6 settlement rates          willingness (logit), eligibility, permit uptake, migration
 //!           7 demography                survive and age, births, status flows, in-migration
 //!           8 demand                    households, labour supply, rents, service demand
