@@ -9,6 +9,8 @@
 //! C_s,t = C_s,t-1 (1 - δ_s) + completions_s,t
 //! kindergarten: Enrol = min(D, C); compulsory levels enrol every child, so a seat gap shows as
 //! class sizes above the norm (45 primary, 50 junior; GB 50099-2011 [S12]).
+//! nursery demand = u_nur · children aged 0-2 (all groups); gap = max(0, demand - places);
+//! occupancy = min(demand, places) / places
 //! SA = mean over kindergarten, primary, junior, beds, elderly beds of min(1, C/D)
 //! ```
 
@@ -28,6 +30,8 @@ const TEKUN_RESERVE: f64 = 0.1;
 pub struct Demand {
     /// Children aged 3-5 of all groups.
     pub kg_age: f64,
+    /// Nursery places sought: children aged 0-2 of all groups times the uptake u_nur.
+    pub nursery: f64,
     /// Seats sought: kindergarten, primary, junior, senior.
     pub seats: [f64; 4],
     /// Hospital beds needed.
@@ -54,6 +58,8 @@ pub fn demand(params: &Params, levers: &LeverPath, c: &Cohorts, population: f64,
     let tekun = params[ParamId::TekunShare] * aged;
     Demand {
         kg_age: (0..GROUPS).map(|g| c.band[g][1]).sum(),
+        // 托育 is not tied to hukou or to the school-access lever, so every child under 3 counts.
+        nursery: params[ParamId::NurseryUptake] * (0..GROUPS).map(|g| c.band[g][0]).sum::<f64>(),
         seats: [
             entitled(c, 1, access) * params[ParamId::KgGer],
             entitled(c, 2, access),
@@ -121,6 +127,16 @@ pub fn update(
     let per_1000 = |x: f64| x / d.population * 1000.0;
     let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::NurseryPlacesPer1000, per_1000(state.nursery));
+    set(row, IndicatorId::NurseryDemand, d.nursery);
+    set(row, IndicatorId::NurseryGap, (d.nursery - state.nursery).max(0.0));
+    // Places beyond demand stand empty. National reference, end-2021: about 6% of some 37 million
+    // under-3s (births 2019-21, NBS) in 2.03 places per 1,000 (2.87 million) [S35], so roughly
+    // 0.8 in use [D].
+    set(
+        row,
+        IndicatorId::NurseryOccupancy,
+        if state.nursery > 0.0 { d.nursery.min(state.nursery) / state.nursery } else { 0.0 },
+    );
     set(row, IndicatorId::KgDemand, d.seats[0]);
     set(row, IndicatorId::KgSeats, state.seats[0]);
     set(row, IndicatorId::KgGap, (d.seats[0] - state.seats[0]).max(0.0));

@@ -257,6 +257,7 @@ fn check_year(b: &Baseline, params: &Params, levers: &LeverPath, before: &CitySt
         IndicatorId::ArhCoverage,
         IndicatorId::PrhCoverage,
         IndicatorId::KgGer,
+        IndicatorId::NurseryOccupancy,
         IndicatorId::NursingBedShare,
         IndicatorId::TekunCareRate,
         IndicatorId::ServiceAccess,
@@ -463,6 +464,25 @@ fn higher_fertility_means_more_births_now_and_more_kindergarten_demand_later() {
     for (low, high) in paired(RUNS, |_, _| {}, tweak) {
         assert!(high[0][IndicatorId::Births as usize] > low[0][IndicatorId::Births as usize]);
         assert!(high[4][IndicatorId::KgDemand as usize] >= low[4][IndicatorId::KgDemand as usize]);
+    }
+}
+
+#[test]
+fn nursery_demand_is_proportional_to_uptake_and_more_places_are_used_less() {
+    // u_nur feeds nothing else, so doubling it doubles demand exactly, in every year.
+    let tweak = |p: &mut Params, high: bool| p[ParamId::NurseryUptake] *= if high { 2.0 } else { 1.0 };
+    for (low, high) in paired(RUNS, |_, _| {}, tweak) {
+        for (l, h) in low.iter().zip(&high) {
+            let (dl, dh) = (l[IndicatorId::NurseryDemand as usize], h[IndicatorId::NurseryDemand as usize]);
+            assert!(dl > 0.0 && (dh - 2.0 * dl).abs() <= 1e-9 * dh, "demand {dl} -> {dh}");
+            assert!(h[IndicatorId::NurseryOccupancy as usize] >= l[IndicatorId::NurseryOccupancy as usize]);
+            assert!(h[IndicatorId::NurseryGap as usize] >= l[IndicatorId::NurseryGap as usize]);
+        }
+    }
+    for (few, many) in paired(RUNS, lever(LeverId::NurseryPlaces, 0.0, 2000.0), no_tweak) {
+        assert!(last(&many, IndicatorId::NurseryPlacesPer1000) > last(&few, IndicatorId::NurseryPlacesPer1000));
+        assert!(last(&many, IndicatorId::NurseryOccupancy) <= last(&few, IndicatorId::NurseryOccupancy) + 1e-12);
+        assert!(last(&many, IndicatorId::NurseryGap) <= last(&few, IndicatorId::NurseryGap) + 1e-9);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Honest provenance: a value tagged S (sourced) names its source document and the year it
 //! describes, and a value taken from another place or year is an assumption "anchored on" it.
 
+use urbsim::baseline::Setting;
 use urbsim::uncertainty::Tag;
 
 use crate::common::baseline;
@@ -51,4 +52,73 @@ fn values_from_another_place_or_year_are_anchored_assumptions() {
         let def = b.levers.iter().find(|d| d.id.key() == key).expect("lever");
         assert_eq!(def.tag, Tag::A, "{key}");
     }
+}
+
+/// The parameter table of docs/MODEL.md §5 is what readers quote, so it must say what the
+/// baseline file says: one row per parameter, with the same value, tag and "fixed" marker.
+#[test]
+fn the_parameter_table_in_model_md_matches_the_baseline() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).expect("docs/MODEL.md");
+    let b = baseline();
+    let mut problems = Vec::new();
+    for def in &b.params {
+        let key = def.id.key();
+        let prefix = format!("| `{key}` |");
+        // Rows of the §5 table have seven cells; the calibration table of §9 has three.
+        let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with(&prefix) && l.matches('|').count() == 8).collect();
+        let [row] = rows.as_slice() else {
+            problems.push(format!("{key}: {} rows in the table, expected 1", rows.len()));
+            continue;
+        };
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        // cells: "", key, unit, value, distribution, tag, symbol, meaning, ""
+        let value: Option<f64> = cells.get(3).and_then(|v| v.replace(',', "").replace('−', "-").parse().ok());
+        let close = value.is_some_and(|v| (v - def.value).abs() <= 1e-6 * def.value.abs().max(1.0));
+        if !close {
+            problems.push(format!("{key}: table value {:?}, baseline {}", cells.get(3), def.value));
+        }
+        if cells.get(5).copied() != Some(def.tag.to_string().as_str()) {
+            problems.push(format!("{key}: table tag {:?}, baseline {}", cells.get(5), def.tag));
+        }
+        if (cells.get(4).copied() == Some("fixed")) != def.dist.is_none() {
+            problems.push(format!(
+                "{key}: table distribution {:?}, baseline drawn: {}",
+                cells.get(4),
+                def.dist.is_some()
+            ));
+        }
+    }
+    assert!(b.params.len() > 100, "every parameter is checked ({})", b.params.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Likewise the lever table of docs/MODEL.md §4: one row per lever, with the status-quo tag, and
+/// the status-quo number where the setting is one number.
+#[test]
+fn the_lever_table_in_model_md_matches_the_baseline() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).expect("docs/MODEL.md");
+    let b = baseline();
+    let mut problems = Vec::new();
+    for def in &b.levers {
+        let key = def.id.key();
+        let prefix = format!("| `{key}` | L");
+        let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with(&prefix)).collect();
+        let [row] = rows.as_slice() else {
+            problems.push(format!("{key}: {} rows in the lever table, expected 1", rows.len()));
+            continue;
+        };
+        // cells: "", key, id, unit, range, "status quo [tag]", ...
+        let cell = row.split('|').map(str::trim).nth(5).unwrap_or("");
+        if !cell.ends_with(&format!("[{}]", def.tag)) {
+            problems.push(format!("{key}: lever table says {cell:?}, baseline tag {}", def.tag));
+        }
+        if let Setting::Constant(v) = def.default {
+            let shown: Option<f64> = cell.split_whitespace().next().and_then(|n| n.replace(',', "").parse().ok());
+            if shown.is_some_and(|s| (s - v).abs() > 1e-9 * v.abs().max(1.0)) {
+                problems.push(format!("{key}: lever table says {cell:?}, baseline {v}"));
+            }
+        }
+    }
+    assert!(b.levers.len() > 40, "every lever is checked ({})", b.levers.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
