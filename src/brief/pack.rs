@@ -19,6 +19,12 @@ use super::html::{self, AssumptionRow, ChartRef, Lang, Page, ScenarioText, Summa
 /// One target row: probability, its 95% interval, and percentiles p5..p95 of the achieved value.
 pub type TargetRow = (f64, f64, f64, [f64; 7]);
 
+/// Whether a target's chance is settled: its whole 95% interval lies within a point of 0% or of
+/// 100%, so an attainment chart would show nothing a reader needs.
+fn settled(v: &TargetRow) -> bool {
+    v.1 >= 0.99 || v.2 <= 0.01
+}
+
 /// One point of a lever grid: scenario, lever values, and (target, probability) pairs.
 pub type GridPoint = (String, Vec<f64>, Vec<(String, f64)>);
 
@@ -401,6 +407,8 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
     }
 
     // Target attainment: one chart per target whose probability is uncertain in some scenario.
+    // "Uncertain" is judged on the 95% interval, not the estimate, so a small sweep that happens
+    // to meet a target in every draw still shows the chart, with its wide interval.
     for id in &t.target_ids {
         let rows: Vec<(usize, &String, &TargetRow)> = t
             .scenarios
@@ -408,14 +416,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             .enumerate()
             .filter_map(|(k, s)| t.targets.get(&(s.clone(), id.clone())).map(|v| (k, s, v)))
             .collect();
-        if !rows.iter().any(|(_, _, v)| v.0 > 0.01 && v.0 < 0.99) {
+        let target = targets.target.iter().find(|x| &x.id == id);
+        // A commitment echoes a lever: the summary tracks it and shows no chance, nor does a chart.
+        if rows.iter().all(|(_, _, v)| settled(v)) || target.is_some_and(|x| x.judged() == JudgedBy::Commitment) {
             continue;
         }
-        let text = targets
-            .target
-            .iter()
-            .find(|x| &x.id == id)
-            .map_or(id.clone(), |x| if z { x.text_zh.clone() } else { x.text_en.clone() });
+        let text = target.map_or(id.clone(), |x| if z { x.text_zh.clone() } else { x.text_en.clone() });
         out.push((
             format!("attainment_{id}"),
             if z { format!("达成概率:{text}") } else { format!("Probability of meeting: {text}") },
@@ -953,7 +959,20 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::safe_stem;
+    use super::{safe_stem, settled};
+
+    #[test]
+    fn a_chance_is_settled_only_when_its_whole_interval_is() {
+        let row = |p: f64, low: f64, high: f64| (p, low, high, [0.0; 7]);
+        // 20 of 20 draws met: the interval still reaches down to about 84%, so the chart stays.
+        assert!(!settled(&row(1.0, 0.839, 1.0)));
+        // 1,000 of 1,000 met, or none: nothing left to show.
+        assert!(settled(&row(1.0, 0.9962, 1.0)));
+        assert!(settled(&row(0.0, 0.0, 0.0038)));
+        // 989 of 1,000: the interval crosses 99%, so the chart stays.
+        assert!(!settled(&row(0.989, 0.980, 0.994)));
+        assert!(!settled(&row(0.5, 0.47, 0.53)));
+    }
 
     #[test]
     fn chart_stems_cannot_leave_their_folder() {

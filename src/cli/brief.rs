@@ -19,6 +19,10 @@ use urbsim::projection::{Resolved, resolve};
 use urbsim::sensitivity;
 use urbsim::sweep::{self, Sampler, Sweep, SweepConfig, tables};
 
+/// Below this many draws `brief` warns that its probabilities are rough: at 200 the 95% interval
+/// of a probability near one half is about ±7 points.
+const FEW_DRAWS: u64 = 200;
+
 /// Options of `urbsim brief`.
 pub struct BriefArgs<'a> {
     /// Scenario files; empty means every file in `scenarios/`.
@@ -110,6 +114,16 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         scenarios.iter().map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, None, None)).collect();
     let reference = resolved.iter().position(|r| r.name == "baseline").unwrap_or(0);
     let started = Instant::now();
+
+    // Few draws are allowed (a quick look), but the reader of the page should not be misled.
+    if a.draws < FEW_DRAWS {
+        eprintln!(
+            "warning: with {} draws each probability is known to within about ±{:.0} points (95%); a brief \
+             for a paper wants 1,000 or more (the default), and the page shows these intervals",
+            a.draws,
+            98.0 / (a.draws as f64).sqrt()
+        );
+    }
 
     // 1. The sweep: every scenario on the same futures.
     let arms = sweep::arms(&resolved, &[]);

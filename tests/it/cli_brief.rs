@@ -66,6 +66,22 @@ fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them()
 }
 
 #[test]
+fn a_brief_from_few_draws_warns_and_keeps_every_uncertain_attainment_chart() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("brief");
+    let a = urbsim()
+        .args(["brief", "scenarios/baseline.toml", "--draws", "20", "--lang", "en", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("warning: with 20 draws each probability is known to within about ±22 points"), "{err}");
+    // The rural-transfer target is met in nearly every future (about 99% in 1,000 draws); 20
+    // draws cannot tell that from 84%, so its chart stays, with the interval.
+    assert!(out.join("charts/attainment_rural_labour_transfer.png").is_file());
+}
+
+#[test]
 fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
     let dir = TempDir::new().expect("tempdir");
     let targets = dir.path().join("targets.toml");
