@@ -15,6 +15,7 @@
 //! NUJ is a gross hiring flow in the official count, so χ adds hiring that replaces leavers; χ
 //! and κ_c are anchored on 宁乡市's recorded counts until the 人社局 supplies Liuyang's [L].
 
+use super::indicators::set;
 use super::{CityState, IndicatorId, Inputs, L, LeverId, LeverPath, ParamId, Params, R, SECTORS, YearContext};
 
 /// Growth parameters of sectors 1-10, in sector order.
@@ -171,7 +172,6 @@ pub fn economy(
     cx.new_urban_jobs = nuj;
     state.jobs = urban;
 
-    let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::UrbanJobs, urban);
     set(row, IndicatorId::TotalEmployment, employment);
     // Employment by sector: each sector's demand times the share of demand filled.
@@ -235,7 +235,6 @@ pub fn accounts(
     let pool = state.zero_employment + inflow;
     state.zero_employment = pool - pool.min(placed);
 
-    let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::RuralLabourTransfer, transfer);
     set(row, IndicatorId::LabourSupply, state.labour_supply);
     set(row, IndicatorId::JobsRatio, cx.jobs_ratio);

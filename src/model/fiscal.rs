@@ -37,6 +37,7 @@
 //! Public starts are costed in 万元 per unit and reported in 亿元.
 
 use super::housing::erlang;
+use super::indicators::set;
 use super::{
     CityState, E0, E1, IndicatorId, Inputs, LeverId, LeverPath, PROGRAMMES, ParamId, Params, Programme, YearContext,
 };
@@ -359,7 +360,6 @@ pub fn envelope_and_pipelines(
             named_done += 1.0;
         }
     }
-    let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::Revenue, revenue);
     set(row, IndicatorId::Resources, resources);
     set(row, IndicatorId::LandRevenue, land);

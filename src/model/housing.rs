@@ -12,6 +12,7 @@
 //! The commercial pipeline is the same Erlang-k material delay as the public ones
 //! (k = clamp(floor τ, 1, 3) stages, each left at rate k/τ), less the stall rate.
 
+use super::indicators::set;
 use super::{CityState, E0, E1, IndicatorId, Inputs, L, LeverId, LeverPath, ParamId, Params, Programme, YearContext};
 
 /// Number of Erlang stages and the leaving rate of each, for a mean delay `tau` (years).
@@ -111,7 +112,6 @@ pub fn market(
     state.embedded_places += embedded;
     cx.embedded_new = embedded;
 
-    let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::UrbanHouseholds, households);
     set(row, IndicatorId::ChStarts, cx.ch_starts);
     set(row, IndicatorId::ChCompletions, cx.ch_completions);

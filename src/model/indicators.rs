@@ -176,3 +176,9 @@ registry! {
         CitizenisationCost => i("citizenisation_cost", "亿元", "市民化成本", "citizenisation cost", "O20"),
     ]
 }
+
+/// Writes indicator `id` into one year's row; every block writes its indicators through this.
+#[inline]
+pub(crate) fn set(row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64) {
+    row[id as usize] = v;
+}

@@ -15,6 +15,7 @@
 //! ```
 
 use super::demography::Cohorts;
+use super::indicators::set;
 use super::{CityState, E0, E1, GROUPS, IndicatorId, LeverId, LeverPath, ParamId, Params, Programme, YearContext};
 
 /// Pupils per class at the norm: primary 45, junior 50 (GB 50099-2011 §3.0.1 [S12]).
@@ -125,7 +126,6 @@ pub fn update(
     state.service_access = access(state, &d);
     let kg_enrol = d.seats[0].min(state.seats[0]);
     let per_1000 = |x: f64| x / d.population * 1000.0;
-    let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::NurseryPlacesPer1000, per_1000(state.nursery));
     set(row, IndicatorId::NurseryDemand, d.nursery);
     set(row, IndicatorId::NurseryGap, (d.nursery - state.nursery).max(0.0));

@@ -24,6 +24,7 @@
 //! month [S30], is below the 60,000 元 yearly IIT deduction [S41], so "IIT paid" excludes most.
 
 use super::demography::Rates;
+use super::indicators::set;
 use super::{CityState, E0, E1, H, IndicatorId, L, LeverId, LeverPath, ParamId, Params, R, YearContext};
 
 /// Survey level at which the land-income effect was measured: CMDS 2017, 37% willing [S18].
@@ -204,7 +205,6 @@ pub fn accounts(
     let urban_res = total - r;
     let hukou = state.hukou_urban + state.hukou_rural;
     let dec = levers.get(cx.year, LeverId::Decoupling);
-    let set = |row: &mut [f64; IndicatorId::COUNT], id: IndicatorId, v: f64| row[id as usize] = v;
     set(row, IndicatorId::ResidentPopulation, total);
     set(row, IndicatorId::UrbanPopulation, urban_res);
     set(row, IndicatorId::UrbanisationRate, urban_res / total);

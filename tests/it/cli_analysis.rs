@@ -3,7 +3,7 @@
 
 use tempfile::TempDir;
 
-use crate::common::{read, urbsim};
+use crate::common::{read, stderr, urbsim};
 
 #[test]
 fn one_at_a_time_ranks_parameters_by_swing_within_each_outcome() {
@@ -84,7 +84,7 @@ fn morris_screens_the_jobs_target_and_bad_outcomes_are_refused() {
         .arg(dir.path().join("x"))
         .assert()
         .code(2);
-    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("--outcome no_such_thing"));
+    assert!(stderr(&a).contains("--outcome no_such_thing"));
 }
 
 #[test]

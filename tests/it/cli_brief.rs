@@ -7,7 +7,7 @@ use std::path::Path;
 use calamine::Reader;
 use tempfile::TempDir;
 
-use crate::common::{TARGETS, read, urbsim};
+use crate::common::{TARGETS, read, stderr, urbsim};
 
 fn png_size(path: &Path) -> (u32, u32) {
     let bytes = std::fs::read(path).expect("png");
@@ -74,7 +74,7 @@ fn a_brief_from_few_draws_warns_and_keeps_every_uncertain_attainment_chart() {
         .arg(&out)
         .assert()
         .success();
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = stderr(&a);
     assert!(err.contains("warning: with 20 draws each probability is known to within about ±22 points"), "{err}");
     // The rural-transfer target is met in nearly every future (about 99% in 1,000 draws); 20
     // draws cannot tell that from 84%, so its chart stays, with the interval.
@@ -94,7 +94,7 @@ fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
         .arg(dir.path().join("never"))
         .assert()
         .code(2);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = stderr(&a);
     assert!(err.contains("'𠀀' (U+20000)") && err.contains("新增城镇𠀀就业"), "{err}");
     assert!(!dir.path().join("never").exists(), "nothing is written when a chart cannot be drawn");
 }

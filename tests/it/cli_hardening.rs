@@ -4,11 +4,7 @@
 
 use tempfile::TempDir;
 
-use crate::common::urbsim;
-
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stderr).to_string()
-}
+use crate::common::{stderr, urbsim};
 
 #[test]
 fn a_device_or_a_pipe_is_refused_at_once_not_read() {

@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use tempfile::TempDir;
 
-use crate::common::{read, urbsim};
+use crate::common::{read, stderr, urbsim};
 
 #[test]
 fn sweep_writes_tables_and_a_manifest_with_seed_draws_and_speed() {
@@ -120,7 +120,7 @@ fn bad_sweep_options_are_all_reported_and_nothing_is_written() {
         .arg(&out)
         .assert()
         .code(2);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = stderr(&a);
     for needle in
         ["unknown lever `arh_new_unit`", "outside [0, 0.5]", "--shard 4/3", "--reference nope", "nothing was written"]
     {
@@ -157,7 +157,7 @@ fn a_malformed_distribution_in_a_scenario_is_reported_with_its_position() {
     std::fs::write(&path, "name = \"bad\"\n[parameters]\nw0_external = { kind = \"uniform\", low = 0.5, high = 0.2 }\ntfr = { kind = \"gamma\", shape = 2 }\n")
         .expect("write");
     let a = urbsim().arg("validate").arg(&path).assert().code(2);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = stderr(&a);
     assert!(err.contains("bad-dist.toml:3:15: parameters.w0_external: uniform needs low < high"), "{err}");
     assert!(err.contains("bad-dist.toml:4:7: parameters.tfr: unknown distribution kind `gamma`"), "{err}");
 }

@@ -54,23 +54,41 @@ fn values_from_another_place_or_year_are_anchored_assumptions() {
     }
 }
 
+/// docs/MODEL.md, the model as built.
+fn model_md() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).expect("docs/MODEL.md")
+}
+
+/// The one table row of `doc` that starts with `prefix` and has `cells` cells, split into trimmed
+/// cells (the empty ones outside the outer bars included); or the number of such rows found.
+fn table_row<'d>(doc: &'d str, prefix: &str, cells: Option<usize>) -> Result<Vec<&'d str>, usize> {
+    let rows: Vec<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with(prefix) && cells.is_none_or(|n| l.matches('|').count() == n + 1))
+        .collect();
+    match rows.as_slice() {
+        [row] => Ok(row.split('|').map(str::trim).collect()),
+        _ => Err(rows.len()),
+    }
+}
+
 /// The parameter table of docs/MODEL.md §5 is what readers quote, so it must say what the
 /// baseline file says: one row per parameter, with the same value, tag and "fixed" marker.
 #[test]
 fn the_parameter_table_in_model_md_matches_the_baseline() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).expect("docs/MODEL.md");
+    let doc = model_md();
     let b = baseline();
     let mut problems = Vec::new();
     for def in &b.params {
         let key = def.id.key();
-        let prefix = format!("| `{key}` |");
         // Rows of the §5 table have seven cells; the calibration table of §9 has three.
-        let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with(&prefix) && l.matches('|').count() == 8).collect();
-        let [row] = rows.as_slice() else {
-            problems.push(format!("{key}: {} rows in the table, expected 1", rows.len()));
-            continue;
+        let cells = match table_row(&doc, &format!("| `{key}` |"), Some(7)) {
+            Ok(cells) => cells,
+            Err(n) => {
+                problems.push(format!("{key}: {n} rows in the table, expected 1"));
+                continue;
+            }
         };
-        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         // cells: "", key, unit, value, distribution, tag, symbol, meaning, ""
         let value: Option<f64> = cells.get(3).and_then(|v| v.replace(',', "").replace('−', "-").parse().ok());
         let close = value.is_some_and(|v| (v - def.value).abs() <= 1e-6 * def.value.abs().max(1.0));
@@ -96,19 +114,20 @@ fn the_parameter_table_in_model_md_matches_the_baseline() {
 /// the status-quo number where the setting is one number.
 #[test]
 fn the_lever_table_in_model_md_matches_the_baseline() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).expect("docs/MODEL.md");
+    let doc = model_md();
     let b = baseline();
     let mut problems = Vec::new();
     for def in &b.levers {
         let key = def.id.key();
-        let prefix = format!("| `{key}` | L");
-        let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with(&prefix)).collect();
-        let [row] = rows.as_slice() else {
-            problems.push(format!("{key}: {} rows in the lever table, expected 1", rows.len()));
-            continue;
+        let cells = match table_row(&doc, &format!("| `{key}` | L"), None) {
+            Ok(cells) => cells,
+            Err(n) => {
+                problems.push(format!("{key}: {n} rows in the lever table, expected 1"));
+                continue;
+            }
         };
         // cells: "", key, id, unit, range, "status quo [tag]", ...
-        let cell = row.split('|').map(str::trim).nth(5).unwrap_or("");
+        let cell = cells.get(5).copied().unwrap_or("");
         if !cell.ends_with(&format!("[{}]", def.tag)) {
             problems.push(format!("{key}: lever table says {cell:?}, baseline tag {}", def.tag));
         }
