@@ -365,12 +365,9 @@ pub fn lever_setting(id: LeverId, value: &toml::Value) -> Result<Setting, String
                 }
             }
             (LeverKind::Bool, toml::Value::Boolean(b)) => Ok(f64::from(u8::from(*b))),
-            (LeverKind::Choice(options), toml::Value::String(s)) => options
-                .iter()
-                .position(|o| o == s)
-                .map(|i| i as f64)
-                .ok_or_else(|| format!("must be one of {options:?}, got \"{s}\"")),
-            (LeverKind::Year { .. }, toml::Value::String(s)) if s == "none" => Ok(f64::INFINITY),
+            // Named options and a year lever's "none" decode through the one lever codec.
+            (LeverKind::Choice(_), toml::Value::String(s)) => spec.kind.parse(s),
+            (LeverKind::Year { .. }, toml::Value::String(s)) if s == "none" => spec.kind.parse(s),
             (LeverKind::Year { min, max }, toml::Value::Integer(y)) if *y >= i64::from(min) && *y <= i64::from(max) => {
                 Ok(*y as f64)
             }

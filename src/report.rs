@@ -394,3 +394,16 @@ pub fn summary_text(targets: &PlanTargets, results: &[ScenarioResult]) -> String
     }
     s
 }
+
+/// A lever setting as people read it: a value in [`crate::model::levers::LeverKind::text`] form, or a per-year table
+/// `{ 2025 = 1500, 2026 = 2000 }`.
+pub fn setting_text(s: &crate::baseline::Setting, id: crate::model::LeverId) -> String {
+    let kind = id.spec().kind;
+    match s {
+        crate::baseline::Setting::Constant(x) => kind.text(*x),
+        crate::baseline::Setting::Schedule(m) => {
+            let parts: Vec<String> = m.iter().map(|(y, v)| format!("{y} = {}", kind.text(*v))).collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+    }
+}

@@ -1082,26 +1082,51 @@ fn slug(name: &str) -> String {
     if out.is_empty() { "my-scenario".to_owned() } else { out.to_owned() }
 }
 
-/// The closest candidate, when it is close enough to be a likely typo.
-fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+/// The known names a mistyped `input` may have meant, best first, at most `max`: names within a
+/// small edit distance (at most 3, and a quarter of the length; case, `-` and `_` ignored),
+/// nearest first and in the candidates' order among equals, then names that contain the input
+/// or are contained in it. This is the one "did you mean" of the tool: scenario keys, `--lever`
+/// and `explain` use it.
+pub fn suggestions<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>, max: usize) -> Vec<&'c str> {
+    let (mut near, within) = scored(input, candidates);
+    near.sort_by_key(|(d, _)| *d);
+    near.into_iter().map(|(_, c)| c).chain(within).take(max).collect()
+}
+
+/// Candidates within the edit-distance limit with their distance, and those that only contain
+/// the input (or are contained in it).
+fn scored<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> (Vec<(usize, &'c str)>, Vec<&'c str>) {
     // Edit distance is quadratic; a key this long is not a typo of a known key.
     if input.chars().count() > 64 {
-        return None;
+        return (Vec::new(), Vec::new());
     }
     let normal = |s: &str| -> Vec<char> {
         s.chars().flat_map(char::to_lowercase).map(|c| if c == '-' { '_' } else { c }).collect()
     };
     let wanted = normal(input);
-    let mut best: Option<(usize, &str)> = None;
+    let wanted_text: String = wanted.iter().collect();
+    let (mut near, mut within) = (Vec::new(), Vec::new());
     for candidate in candidates {
         let other = normal(candidate);
         let limit = (wanted.len().max(other.len()) / 4 + 1).min(3);
         let distance = edit_distance(&wanted, &other);
-        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, candidate));
+        if distance <= limit {
+            near.push((distance, candidate));
+        } else if wanted.len() >= 3 {
+            let other_text: String = other.iter().collect();
+            if other_text.contains(&wanted_text) || wanted_text.contains(&other_text) {
+                within.push(candidate);
+            }
         }
     }
-    best.map(|(_, c)| c)
+    (near, within)
+}
+
+/// The nearest known name within the edit-distance limit of [`suggestions`], if any.
+fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let (near, _) = scored(input, candidates);
+    // The first of the nearest, in the candidates' order.
+    near.iter().min_by_key(|(d, _)| *d).map(|(_, c)| *c)
 }
 
 /// Optimal-string-alignment distance: insertions, deletions, substitutions and
@@ -1200,6 +1225,16 @@ fn lexical(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_put_typos_before_names_that_merely_contain_the_input() {
+        let names = ["arh_new_units", "arh_rent_discount", "new_urban_jobs", "tfr"];
+        assert_eq!(suggestions("arh_new_unit", names, 3), ["arh_new_units"]);
+        assert_eq!(suggestions("ARH-new-units", names, 3), ["arh_new_units"]);
+        assert_eq!(suggestions("arh", names, 3), ["arh_new_units", "arh_rent_discount"]);
+        assert_eq!(suggestions("tfx", names, 3), ["tfr"]);
+        assert!(suggestions("zzzzzzzz", names, 3).is_empty());
+    }
     use std::io;
 
     const LEVERS: &[KeySpec] = &[

@@ -63,6 +63,7 @@
 //! to its far tails (about ±7 sd for a normal), so a caller who does not want extreme values in
 //! the screen should shrink the uniforms first (e.g. `u ↦ ε + (1 - 2ε) u`).
 
+use ndarray::{Array2, ArrayView1};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use sobol::Sobol;
@@ -79,9 +80,9 @@ pub const MAX_SALTELLI_COLUMNS: usize = 500;
 /// Saltelli rows lie in `[0, 1)`; Morris rows are grid points and include both edges.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {
-    /// The points to evaluate, each of `d` uniforms (one per parameter column), in the order the
-    /// estimator expects the outputs.
-    pub rows: Vec<Vec<f64>>,
+    /// The points to evaluate, one row of `d` uniforms (one per parameter column) each, in the
+    /// order the estimator expects the outputs.
+    pub rows: Array2<f64>,
     /// The base sample count: `N` for a Saltelli design, the number of trajectories `r` for Morris.
     pub n: usize,
     /// Number of factors `k` (groups of columns that move together).
@@ -168,24 +169,20 @@ pub fn saltelli_design(n: usize, d: usize, groups: &[Vec<usize>], skip: u64) -> 
         // The generator's Gray-code recursion needs every point in turn; there is no jump ahead.
         seq.next().expect("Sobol' sequence exhausted while skipping");
     }
-    let mut a = Vec::with_capacity(n);
-    let mut b = Vec::with_capacity(n);
-    for _ in 0..n {
-        let mut point = seq.next().expect("Sobol' sequence exhausted");
-        b.push(point.split_off(d));
-        a.push(point);
+    // Blocks A (rows 0..n), B (n..2n), then AB_f: A with factor f's columns taken from B.
+    let mut rows = Array2::<f64>::zeros((n * (k + 2), d));
+    for j in 0..n {
+        let point = seq.next().expect("Sobol' sequence exhausted");
+        rows.row_mut(j).assign(&ArrayView1::from(&point[..d]));
+        rows.row_mut(n + j).assign(&ArrayView1::from(&point[d..]));
     }
-
-    let mut rows = Vec::with_capacity(n * (k + 2));
-    rows.extend(a.iter().cloned());
-    rows.extend(b.iter().cloned());
-    for group in &groups {
-        for (ra, rb) in a.iter().zip(&b) {
-            let mut row = ra.clone();
+    for (f, group) in groups.iter().enumerate() {
+        for j in 0..n {
+            let mut row = rows.row(j).to_owned();
             for &c in group {
-                row[c] = rb[c];
+                row[c] = rows[[n + j, c]];
             }
-            rows.push(row);
+            rows.row_mut((2 + f) * n + j).assign(&row);
         }
     }
     Design { rows, n, factors: k, kind: DesignKind::Saltelli, groups }
@@ -254,7 +251,7 @@ fn percentile95(values: &mut [f64]) -> (f64, f64) {
 /// If `design` is not a Saltelli design or `y.len() != design.rows.len()`.
 pub fn sobol_indices(design: &Design, y: &[f64], bootstrap: usize, seed: u64) -> Vec<SobolIndex> {
     assert_eq!(design.kind, DesignKind::Saltelli, "sobol_indices needs a Saltelli design");
-    assert_eq!(y.len(), design.rows.len(), "one output per design row is needed");
+    assert_eq!(y.len(), design.rows.nrows(), "one output per design row is needed");
     let (n, k) = (design.n, design.factors);
     debug_assert_eq!(y.len(), n * (k + 2));
 
@@ -322,11 +319,16 @@ pub fn morris_design(trajectories: usize, d: usize, groups: &[Vec<usize>], level
     // up stays inside, from i ≥ p/2 only the step down. Working on indices keeps values exact.
     let half = levels / 2;
     let scale = (levels - 1) as f64;
-    let to_row = |cells: &[usize]| cells.iter().map(|&i| i as f64 / scale).collect::<Vec<f64>>();
+    let mut rows = Array2::<f64>::zeros((trajectories * (k + 1), d));
+    let mut put = |i: usize, cells: &[usize]| {
+        for (c, &cell) in cells.iter().enumerate() {
+            rows[[i, c]] = cell as f64 / scale;
+        }
+    };
 
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut rows = Vec::with_capacity(trajectories * (k + 1));
     let mut order: Vec<usize> = (0..k).collect();
+    let mut i = 0;
     for _ in 0..trajectories {
         let mut cells: Vec<usize> = (0..d).map(|_| rng.random_range(0..levels)).collect();
         // Fisher–Yates shuffle of the factor order.
@@ -334,12 +336,14 @@ pub fn morris_design(trajectories: usize, d: usize, groups: &[Vec<usize>], level
             let j = rng.random_range(0..=i);
             order.swap(i, j);
         }
-        rows.push(to_row(&cells));
+        put(i, &cells);
+        i += 1;
         for &f in &order {
             for &c in &groups[f] {
                 cells[c] = if cells[c] < half { cells[c] + half } else { cells[c] - half };
             }
-            rows.push(to_row(&cells));
+            put(i, &cells);
+            i += 1;
         }
     }
     Design { rows, n: trajectories, factors: k, kind: DesignKind::Morris { trajectories, levels }, groups }
@@ -378,13 +382,13 @@ pub fn morris_indices(design: &Design, y: &[f64], bootstrap: usize, seed: u64) -
     let DesignKind::Morris { trajectories, levels } = design.kind else {
         panic!("morris_indices needs a Morris design");
     };
-    assert_eq!(y.len(), design.rows.len(), "one output per design row is needed");
+    assert_eq!(y.len(), design.rows.nrows(), "one output per design row is needed");
     let k = design.factors;
     let r = trajectories;
-    assert_eq!(design.rows.len(), r * (k + 1), "a Morris design has trajectories × (factors + 1) rows");
+    assert_eq!(design.rows.nrows(), r * (k + 1), "a Morris design has trajectories × (factors + 1) rows");
     let delta = levels as f64 / (2.0 * (levels - 1) as f64);
 
-    let d = design.rows.first().map_or(0, Vec::len);
+    let d = design.rows.ncols();
     let mut owner = vec![usize::MAX; d];
     for (f, group) in design.groups.iter().enumerate() {
         for &c in group {
@@ -397,7 +401,7 @@ pub fn morris_indices(design: &Design, y: &[f64], bootstrap: usize, seed: u64) -
     for t in 0..r {
         let base = t * (k + 1);
         for s in 0..k {
-            let (before, after) = (&design.rows[base + s], &design.rows[base + s + 1]);
+            let (before, after) = (design.rows.row(base + s), design.rows.row(base + s + 1));
             let c = (0..d)
                 .find(|&c| after[c] != before[c])
                 .unwrap_or_else(|| panic!("Morris trajectory {t} step {s} moves no column"));
@@ -441,6 +445,32 @@ pub fn morris_indices(design: &Design, y: &[f64], bootstrap: usize, seed: u64) -
         index.mu_star_ci = percentile95(d);
     }
     out
+}
+
+/// The one-at-a-time design over `d` columns: the centre row (every column at 0.5), then for each
+/// column `k` in turn the row with column `k` at `low` and the row with it at `high`, the others
+/// central. Rows `1 + 2k` and `2 + 2k` belong to column `k`. OAT screens: it sees each
+/// parameter's effect around the centre and nothing of interactions.
+pub fn oat_design(d: usize, low: f64, high: f64) -> Array2<f64> {
+    let mut rows = Array2::from_elem((1 + 2 * d, d), 0.5);
+    for k in 0..d {
+        rows[[1 + 2 * k, k]] = low;
+        rows[[2 + 2 * k, k]] = high;
+    }
+    rows
+}
+
+/// Swings of an [`oat_design`] over `d` columns: for each column `(k, y_high - y_low)`, the largest
+/// absolute swing first (ties by column index). `y` holds the outputs in the design's row order.
+///
+/// # Panics
+///
+/// If `y` has fewer than `1 + 2d` values.
+pub fn oat_swings(y: &[f64], d: usize) -> Vec<(usize, f64)> {
+    assert!(y.len() > 2 * d, "an OAT design over {d} columns has {} rows, got {} outputs", 1 + 2 * d, y.len());
+    let mut swings: Vec<(usize, f64)> = (0..d).map(|k| (k, y[2 + 2 * k] - y[1 + 2 * k])).collect();
+    swings.sort_by(|p, q| q.1.abs().total_cmp(&p.1.abs()).then(p.0.cmp(&q.0)));
+    swings
 }
 
 /// Advice when Sobol' intervals are wide.
@@ -488,6 +518,17 @@ mod tests {
     use super::*;
     use std::f64::consts::PI;
 
+    #[test]
+    fn oat_on_a_linear_function_swings_by_each_coefficient() {
+        // y = 3 x0 - 5 x1 + 0 x2: swings over [0.1, 0.9] are 0.8 times the coefficients.
+        let rows = oat_design(3, 0.1, 0.9);
+        assert_eq!(rows.dim(), (7, 3));
+        let y: Vec<f64> = rows.outer_iter().map(|r| 3.0 * r[0] - 5.0 * r[1]).collect();
+        let s = oat_swings(&y, 3);
+        assert_eq!(s.iter().map(|p| p.0).collect::<Vec<_>>(), [1, 0, 2]);
+        assert!((s[0].1 + 4.0).abs() < 1e-12 && (s[1].1 - 2.4).abs() < 1e-12 && s[2].1 == 0.0, "{s:?}");
+    }
+
     /// Ishigami & Homma (1990) with a = 7, b = 0.1 on x ∈ [-π, π]³.
     fn ishigami(u: &[f64]) -> f64 {
         let x: Vec<f64> = u.iter().map(|u| -PI + 2.0 * PI * u).collect();
@@ -504,7 +545,7 @@ mod tests {
     }
 
     fn eval(design: &Design, f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
-        design.rows.iter().map(|r| f(r)).collect()
+        design.rows.outer_iter().map(|r| f(&r.to_vec())).collect()
     }
 
     fn close(got: f64, want: f64, tol: f64, what: &str) {
@@ -516,12 +557,12 @@ mod tests {
         let groups = vec![vec![0, 2], vec![1]];
         let d = saltelli_design(8, 3, &groups, 16);
         assert_eq!((d.n, d.factors, d.kind), (8, 2, DesignKind::Saltelli));
-        assert_eq!(d.rows.len(), 8 * 4);
+        assert_eq!(d.rows.nrows(), 8 * 4);
         for j in 0..8 {
-            let (a, b) = (&d.rows[j], &d.rows[8 + j]);
-            assert!(a.iter().chain(b).all(|u| (0.0..1.0).contains(u)));
-            assert_eq!(d.rows[16 + j], vec![b[0], a[1], b[2]]);
-            assert_eq!(d.rows[24 + j], vec![a[0], b[1], a[2]]);
+            let (a, b) = (d.rows.row(j).to_vec(), d.rows.row(8 + j).to_vec());
+            assert!(a.iter().chain(&b).all(|u| (0.0..1.0).contains(u)));
+            assert_eq!(d.rows.row(16 + j).to_vec(), vec![b[0], a[1], b[2]]);
+            assert_eq!(d.rows.row(24 + j).to_vec(), vec![a[0], b[1], a[2]]);
         }
         // Empty groups: one factor per column.
         assert_eq!(saltelli_design(4, 3, &[], 0).factors, 3);
@@ -597,7 +638,7 @@ mod tests {
     #[test]
     fn constant_output_gives_zeros() {
         let d = saltelli_design(64, 2, &[], 64);
-        let idx = sobol_indices(&d, &vec![3.5; d.rows.len()], 50, 1);
+        let idx = sobol_indices(&d, &vec![3.5; d.rows.nrows()], 50, 1);
         for i in idx {
             assert_eq!(i, SobolIndex { s1: 0.0, s1_ci: (0.0, 0.0), st: 0.0, st_ci: (0.0, 0.0) });
         }
@@ -608,11 +649,11 @@ mod tests {
         let groups = vec![vec![0, 2], vec![1], vec![3]];
         let d = morris_design(20, 4, &groups, 4, 11);
         assert_eq!(d, morris_design(20, 4, &groups, 4, 11));
-        assert_eq!(d.rows.len(), 20 * 4);
+        assert_eq!(d.rows.nrows(), 20 * 4);
         let delta = 4.0 / 6.0;
         let on_grid = |u: f64| (0..4).any(|i| u == i as f64 / 3.0);
         for t in 0..20 {
-            let traj = &d.rows[t * 4..(t + 1) * 4];
+            let traj: Vec<Vec<f64>> = (t * 4..(t + 1) * 4).map(|i| d.rows.row(i).to_vec()).collect();
             let mut moved = Vec::new();
             for w in traj.windows(2) {
                 let changed: Vec<usize> = (0..4).filter(|&c| w[0][c] != w[1][c]).collect();

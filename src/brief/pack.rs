@@ -11,18 +11,26 @@ use crate::baseline::Baseline;
 use crate::chart::{
     self, Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, Rendered, StackData, TornadoData, XyData, XyPoint,
 };
+use crate::exploration::tables::{MorrisRow, OatRow, PrimRow, SobolRow, from_csv};
 use crate::model::{IndicatorId, Year};
 use crate::targets::{JudgedBy, PlanTargets};
 
 use super::html::{self, AssumptionRow, ChartRef, Lang, Page, ScenarioText, SummaryCell, SummaryRow};
 
 /// One target row: probability, its 95% interval, and percentiles p5..p95 of the achieved value.
-pub type TargetRow = (f64, f64, f64, [f64; 7]);
+pub use crate::sweep::tables::TargetsRow as TargetRow;
+use crate::sweep::tables::{PairedRow, SummaryRow as SeriesRow, read_rows};
 
 /// Whether a target's chance is settled: its whole 95% interval lies within a point of 0% or of
 /// 100%, so an attainment chart would show nothing a reader needs.
 fn settled(v: &TargetRow) -> bool {
-    v.1 >= 0.99 || v.2 <= 0.01
+    v.ci95_low.is_some_and(|lo| lo >= 0.99) || v.ci95_high.is_some_and(|hi| hi <= 0.01)
+}
+
+/// A statistic of a table as a number to draw: a missing one is not drawn (charts skip
+/// non-finite points), never read as zero.
+fn drawn(v: Option<f64>) -> f64 {
+    v.unwrap_or(f64::NAN)
 }
 
 /// One point of a lever grid: scenario, lever values, and (target, probability) pairs.
@@ -32,16 +40,16 @@ pub type GridPoint = (String, Vec<f64>, Vec<(String, f64)>);
 /// optionally, by sensitivity runs (`oat.csv`, `sobol.csv`).
 #[derive(Clone, Debug, Default)]
 pub struct Tables {
-    /// (scenario, year, indicator) → [mean, sd, mcse, p5, p10, p25, p50, p75, p90, p95].
-    pub summary: BTreeMap<(String, Year, String), [f64; 10]>,
+    /// (scenario, year, indicator) → its `summary.csv` row.
+    pub summary: BTreeMap<(String, Year, String), SeriesRow>,
     /// Scenarios in the order they appear.
     pub scenarios: Vec<String>,
-    /// Target rows: (scenario, target) → (probability, low, high, value p5..p95).
+    /// (scenario, target) → its `targets.csv` row.
     pub targets: BTreeMap<(String, String), TargetRow>,
     /// Target ids in order.
     pub target_ids: Vec<String>,
-    /// (scenario, year, indicator) → percentiles p5..p95 of scenario minus reference.
-    pub paired: BTreeMap<(String, Year, String), [f64; 7]>,
+    /// (scenario, year, indicator) → its `paired.csv` row (scenario minus reference).
+    pub paired: BTreeMap<(String, Year, String), PairedRow>,
     /// Reference scenario of the paired table.
     pub reference: Option<String>,
     /// OAT rows: (outcome, parameter, value at low, value at high, value with every parameter central).
@@ -49,7 +57,7 @@ pub struct Tables {
     /// Sobol rows: (outcome, factor, st, st low, st high).
     pub sobol: Vec<(String, String, f64, f64, f64)>,
     /// Morris rows: (outcome, factor, μ*, σ).
-    pub morris: Vec<(String, String, f64, f64)>,
+    pub morris: Vec<(String, String, f64, Option<f64>)>,
     /// PRIM trajectory rows: (coverage, density, chosen).
     pub prim: Vec<(f64, f64, bool)>,
     /// Lever grid of a sweep: lever names, and per grid point its scenario, lever values and
@@ -71,10 +79,6 @@ fn records(text: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
     Ok((header, rows))
 }
 
-fn col(header: &[String], name: &str) -> Result<usize, String> {
-    header.iter().position(|h| h == name).ok_or_else(|| format!("column `{name}` is missing"))
-}
-
 impl Tables {
     /// Parses the tables; `oat` and `sobol` may be absent.
     ///
@@ -88,39 +92,21 @@ impl Tables {
         sobol: Option<&[u8]>,
     ) -> Result<Tables, String> {
         let mut t = Tables::default();
-        let (h, rows) = records(summary).map_err(|e| format!("summary.csv: {e}"))?;
-        let (s, y, i) = (col(&h, "scenario")?, col(&h, "year")?, col(&h, "indicator")?);
-        let first_stat = col(&h, "mean")?;
-        for r in rows {
-            if !t.scenarios.contains(&r[s]) {
-                t.scenarios.push(r[s].clone());
+        for r in read_rows::<SeriesRow>("summary.csv", summary)? {
+            if !t.scenarios.contains(&r.scenario) {
+                t.scenarios.push(r.scenario.clone());
             }
-            let v: [f64; 10] = std::array::from_fn(|k| r.get(first_stat + k).map_or(f64::NAN, |x| num(x)));
-            t.summary.insert((r[s].clone(), r[y].parse().unwrap_or(0), r[i].clone()), v);
+            t.summary.insert((r.scenario.clone(), r.year, r.indicator.clone()), r);
         }
-        let (h, rows) = records(targets).map_err(|e| format!("targets.csv: {e}"))?;
-        let (s, id, p, lo, hi, v5) = (
-            col(&h, "scenario")?,
-            col(&h, "target")?,
-            col(&h, "probability")?,
-            col(&h, "ci95_low")?,
-            col(&h, "ci95_high")?,
-            col(&h, "value_p5")?,
-        );
-        for r in rows {
-            if !t.target_ids.contains(&r[id]) {
-                t.target_ids.push(r[id].clone());
+        for r in read_rows::<TargetRow>("targets.csv", targets)? {
+            if !t.target_ids.contains(&r.target) {
+                t.target_ids.push(r.target.clone());
             }
-            let values: [f64; 7] = std::array::from_fn(|k| num(&r[v5 + k]));
-            t.targets.insert((r[s].clone(), r[id].clone()), (num(&r[p]), num(&r[lo]), num(&r[hi]), values));
+            t.targets.insert((r.scenario.clone(), r.target.clone()), r);
         }
-        let (h, rows) = records(paired).map_err(|e| format!("paired.csv: {e}"))?;
-        let (s, rf, y, i, p5) =
-            (col(&h, "scenario")?, col(&h, "reference")?, col(&h, "year")?, col(&h, "indicator")?, col(&h, "p5")?);
-        for r in rows {
-            t.reference = Some(r[rf].clone());
-            let v: [f64; 7] = std::array::from_fn(|k| num(&r[p5 + k]));
-            t.paired.insert((r[s].clone(), r[y].parse().unwrap_or(0), r[i].clone()), v);
+        for r in read_rows::<PairedRow>("paired.csv", paired)? {
+            t.reference = Some(r.reference.clone());
+            t.paired.insert((r.scenario.clone(), r.year, r.indicator.clone()), r);
         }
         if let Some(oat) = oat {
             t.add_oat(oat)?;
@@ -136,43 +122,39 @@ impl Tables {
     /// # Errors
     /// A malformed table.
     pub fn add_oat(&mut self, oat: &[u8]) -> Result<(), String> {
-        let (h, rows) = records(oat).map_err(|e| format!("oat.csv: {e}"))?;
-        let (o, p, lo, hi, c) = (
-            col(&h, "outcome")?,
-            col(&h, "parameter")?,
-            col(&h, "outcome_at_low")?,
-            col(&h, "outcome_at_high")?,
-            col(&h, "outcome_at_centre")?,
-        );
-        self.oat = rows.iter().map(|r| (r[o].clone(), r[p].clone(), num(&r[lo]), num(&r[hi]), num(&r[c]))).collect();
+        self.oat = from_csv::<OatRow>("oat.csv", oat)?
+            .into_iter()
+            .map(|r| (r.outcome, r.parameter, r.outcome_at_low, r.outcome_at_high, r.outcome_at_centre))
+            .collect();
         Ok(())
     }
 
-    /// Adds `sobol.csv` of `urbsim sensitivity --method sobol` (or of `urbsim brief`).
+    /// Adds `sobol.csv` of `urbsim sensitivity --method sobol` (or of `urbsim brief`). A missing
+    /// interval (too few samples to bootstrap) is drawn as the point itself.
     ///
     /// # Errors
     /// A malformed table.
     pub fn add_sobol(&mut self, sobol: &[u8]) -> Result<(), String> {
-        let (h, rows) = records(sobol).map_err(|e| format!("sobol.csv: {e}"))?;
-        let (o, f, st, lo, hi) = (
-            col(&h, "outcome")?,
-            col(&h, "factor")?,
-            col(&h, "st")?,
-            col(&h, "st_ci95_low")?,
-            col(&h, "st_ci95_high")?,
-        );
-        self.sobol = rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[st]), num(&r[lo]), num(&r[hi]))).collect();
+        self.sobol = from_csv::<SobolRow>("sobol.csv", sobol)?
+            .into_iter()
+            .map(|r| {
+                let (lo, hi) = (r.st_ci95_low.unwrap_or(r.st), r.st_ci95_high.unwrap_or(r.st));
+                (r.outcome, r.factor, r.st, lo, hi)
+            })
+            .collect();
         Ok(())
     }
 
-    /// Adds `morris.csv` of `urbsim sensitivity --method morris`.
+    /// Adds `morris.csv` of `urbsim sensitivity --method morris`. Grouped factors have no `σ`
+    /// (SALib reports none either); their chart ranks μ* alone.
     ///
     /// # Errors
     /// A malformed table.
     pub fn add_morris(&mut self, morris: &[u8]) -> Result<(), String> {
-        let (h, rows) = records(morris).map_err(|e| format!("morris.csv: {e}"))?;
-        let (o, f, m, sd) = (col(&h, "outcome")?, col(&h, "factor")?, col(&h, "mu_star")?, col(&h, "sigma")?);
-        self.morris = rows.iter().map(|r| (r[o].clone(), r[f].clone(), num(&r[m]), num(&r[sd]))).collect();
+        self.morris = from_csv::<MorrisRow>("morris.csv", morris)?
+            .into_iter()
+            .map(|r| (r.outcome, r.factor, r.mu_star, r.sigma))
+            .collect();
         Ok(())
     }
 
@@ -181,12 +163,10 @@ impl Tables {
     /// # Errors
     /// A malformed table.
     pub fn add_prim(&mut self, prim: &[u8]) -> Result<(), String> {
-        let (h, rows) = records(prim).map_err(|e| format!("prim.csv: {e}"))?;
-        let (step, c, d, chosen) = (col(&h, "step")?, col(&h, "coverage")?, col(&h, "density")?, col(&h, "chosen")?);
-        self.prim = rows
-            .iter()
-            .filter(|r| r[step] != "simplified")
-            .map(|r| (num(&r[c]), num(&r[d]), r[chosen] == "true"))
+        self.prim = from_csv::<PrimRow>("prim.csv", prim)?
+            .into_iter()
+            .filter(|r| r.kind == "peel")
+            .map(|r| (r.coverage, r.density, r.chosen))
             .collect();
         Ok(())
     }
@@ -343,12 +323,13 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
         let name = indicator_name(id, lang);
         let point = |scenario: &str, y: Year, band50_only: bool| -> Option<FanPoint> {
             let v = t.summary.get(&(scenario.to_string(), y, spec.key.to_string()))?;
-            let p = |k: usize| v[3 + k] * scale;
+            let p = |x: Option<f64>| drawn(x) * scale;
+            let median = p(v.p50);
             Some(if band50_only {
                 // Comparison charts show medians only: seven overlapping bands would hide them.
-                FanPoint { year: y, p5: p(3), p25: p(3), p50: p(3), p75: p(3), p95: p(3) }
+                FanPoint { year: y, p5: median, p25: median, p50: median, p75: median, p95: median }
             } else {
-                FanPoint { year: y, p5: p(0), p25: p(2), p50: p(3), p75: p(4), p95: p(6) }
+                FanPoint { year: y, p5: p(v.p5), p25: p(v.p25), p50: median, p75: p(v.p75), p95: p(v.p95) }
             })
         };
         let target = pace.map(|q| {
@@ -437,9 +418,9 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                     .iter()
                     .map(|(k, s, v)| Bar {
                         label: (*s).clone(),
-                        value: v.0 * 100.0,
-                        low: v.1 * 100.0,
-                        high: v.2 * 100.0,
+                        value: drawn(v.probability) * 100.0,
+                        low: drawn(v.ci95_low) * 100.0,
+                        high: drawn(v.ci95_high) * 100.0,
                         colour: *k,
                     })
                     .collect(),
@@ -462,9 +443,9 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                     let v = t.paired.get(&(s.clone(), last, spec.key.to_string()))?;
                     Some(Bar {
                         label: s.clone(),
-                        value: v[3] * scale,
-                        low: v[0] * scale,
-                        high: v[6] * scale,
+                        value: drawn(v.p50) * scale,
+                        low: drawn(v.p5) * scale,
+                        high: drawn(v.p95) * scale,
                         colour: k,
                     })
                 })
@@ -507,7 +488,10 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                 years
                     .iter()
                     .map(|y| {
-                        t.summary.get(&(reference.clone(), *y, id.key().to_string())).map_or(0.0, |v| v[6].max(0.0))
+                        t.summary
+                            .get(&(reference.clone(), *y, id.key().to_string()))
+                            .and_then(|v| v.p50)
+                            .map_or(0.0, |m| m.max(0.0))
                     })
                     .collect(),
             )
@@ -660,8 +644,8 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                 footnote: foot.clone(),
                 bars: rows
                     .iter()
-                    .enumerate()
-                    .map(|(k, r)| Bar { label: r.1.clone(), value: r.2, low: r.3, high: r.4, colour: k % 8 })
+                    // One colour: the bars differ by length, not by category.
+                    .map(|r| Bar { label: r.1.clone(), value: r.2, low: r.3, high: r.4, colour: 0 })
                     .collect(),
             }),
         ));
@@ -670,8 +654,40 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
     let mut morris_outcomes: Vec<&String> = t.morris.iter().map(|r| &r.0).collect();
     morris_outcomes.dedup();
     for o in morris_outcomes {
-        let mut rows: Vec<&(String, String, f64, f64)> = t.morris.iter().filter(|r| &r.0 == o).collect();
-        rows.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let mut all: Vec<&(String, String, f64, Option<f64>)> = t.morris.iter().filter(|r| &r.0 == o).collect();
+        all.sort_by(|a, b| b.2.total_cmp(&a.2));
+        // Grouped factors have μ* only: rank them in bars instead of placing them on a σ axis.
+        if all.iter().any(|r| r.3.is_none()) {
+            out.push((
+                format!("morris_{}", o.replace(['@', ':'], "_")),
+                if z {
+                    format!("Morris 筛选(按模块):{o}")
+                } else {
+                    format!("Morris screening by model block: {o}")
+                },
+                Spec::Bars(BarData {
+                    title: if z {
+                        format!("Morris 筛选(按模块):{o}")
+                    } else {
+                        format!("Morris screening by model block: {o}")
+                    },
+                    subtitle: if z {
+                        "μ*:基本效应绝对值的均值;分组时不报告 σ".to_string()
+                    } else {
+                        "μ*: mean absolute elementary effect; σ is not reported for groups".to_string()
+                    },
+                    x_label: "μ*".to_string(),
+                    footnote: foot.clone(),
+                    bars: all
+                        .iter()
+                        .map(|r| Bar { label: r.1.clone(), value: r.2, low: r.2, high: r.2, colour: 0 })
+                        .collect(),
+                }),
+            ));
+            continue;
+        }
+        let rows: Vec<(&String, &String, f64, f64)> =
+            all.iter().map(|r| (&r.0, &r.1, r.2, r.3.unwrap_or(0.0))).collect();
         // Label the 15 largest, but only one of several points that sit on the same spot.
         let (xmax, ymax) = rows.iter().fold((0.0f64, 0.0f64), |(a, b), r| (a.max(r.2), b.max(r.3)));
         let mut labelled: Vec<(f64, f64)> = Vec::new();
@@ -825,14 +841,15 @@ pub fn safe_stem(stem: &str) -> String {
 ///
 /// # Errors
 /// A label with a character the font lacks, or a drawing failure.
-pub fn draw(spec: &Spec) -> Result<Rendered, chart::ChartError> {
+pub fn draw(spec: &Spec, lang: Lang) -> Result<Rendered, chart::ChartError> {
+    let fixed = if lang == Lang::En { &chart::EN_LABELS } else { &chart::ZH_LABELS };
     match spec {
-        Spec::Fan(d) => chart::fan_chart(d),
-        Spec::Bars(d) => chart::bar_chart(d),
-        Spec::Tornado(d) => chart::tornado_chart(d),
-        Spec::Stack(d) => chart::stacked_bars(d),
-        Spec::Heatmap(d) => chart::heatmap_chart(d),
-        Spec::Xy(d) => chart::xy_chart(d),
+        Spec::Fan(d) => chart::fan_chart(d, fixed),
+        Spec::Bars(d) => chart::bar_chart(d, fixed),
+        Spec::Tornado(d) => chart::tornado_chart(d, fixed),
+        Spec::Stack(d) => chart::stacked_bars(d, fixed),
+        Spec::Heatmap(d) => chart::heatmap_chart(d, fixed),
+        Spec::Xy(d) => chart::xy_chart(d, fixed),
     }
 }
 
@@ -877,12 +894,16 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
                 .scenarios
                 .iter()
                 .map(|s| match t.targets.get(&(s.clone(), id.clone())) {
-                    Some((p, lo, hi, v)) => SummaryCell {
-                        probability: if commitment { f64::NAN } else { *p },
-                        low: if commitment { f64::NAN } else { *lo },
-                        high: if commitment { f64::NAN } else { *hi },
-                        median: value_text(v[3], &target.unit),
-                        interval: format!("{}–{}", value_text(v[0], &target.unit), value_text(v[6], &target.unit)),
+                    Some(v) => SummaryCell {
+                        probability: if commitment { f64::NAN } else { drawn(v.probability) },
+                        low: if commitment { f64::NAN } else { drawn(v.ci95_low) },
+                        high: if commitment { f64::NAN } else { drawn(v.ci95_high) },
+                        median: value_text(drawn(v.value_p50), &target.unit),
+                        interval: format!(
+                            "{}–{}",
+                            value_text(drawn(v.value_p5), &target.unit),
+                            value_text(drawn(v.value_p95), &target.unit)
+                        ),
                     },
                     None => SummaryCell {
                         probability: f64::NAN,
@@ -959,11 +980,35 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{safe_stem, settled};
+    use super::{TargetRow, safe_stem, settled};
 
     #[test]
     fn a_chance_is_settled_only_when_its_whole_interval_is() {
-        let row = |p: f64, low: f64, high: f64| (p, low, high, [0.0; 7]);
+        let row = |p: f64, low: f64, high: f64| TargetRow {
+            scenario: "baseline".into(),
+            target: "t".into(),
+            clause: "一".into(),
+            text_zh: "目标".into(),
+            direction: "≥".into(),
+            quantity: 1.0,
+            unit: "persons".into(),
+            period: "2025-2028".into(),
+            draws: 20,
+            met: 20,
+            probability: Some(p),
+            ci95_low: Some(low),
+            ci95_high: Some(high),
+            value_p5: None,
+            value_p10: None,
+            value_p25: None,
+            value_p50: None,
+            value_p75: None,
+            value_p90: None,
+            value_p95: None,
+            p_better_than_reference: None,
+            p_worse_than_reference: None,
+            judged_by: "outcome".into(),
+        };
         // 20 of 20 draws met: the interval still reaches down to about 84%, so the chart stays.
         assert!(!settled(&row(1.0, 0.839, 1.0)));
         // 1,000 of 1,000 met, or none: nothing left to show.

@@ -14,8 +14,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Chart, ChartError, Frame, GRID, INK, Kit, MUTED, Mark, REFERENCE, Rendered, colour, draw_err, draw_no_data,
-    finite_range, fmt_number, labels, pad_range, render, tick_decimals,
+    Chart, ChartError, Frame, GRID, INK, Kit, Labels, MUTED, Mark, REFERENCE, Rendered, colour, draw_err, draw_no_data,
+    finite_range, fmt_number, pad_range, render, tick_decimals,
 };
 
 /// Opacity of the 90% band of a fan chart.
@@ -204,34 +204,34 @@ pub struct XyData {
 }
 
 /// Fan chart: 90% band light, 50% band darker, median line, dashed target, history points.
-pub fn fan_chart(d: &FanData) -> Result<Rendered, ChartError> {
-    render(d)
+pub fn fan_chart(d: &FanData, fixed: &'static Labels) -> Result<Rendered, ChartError> {
+    render(d, fixed)
 }
 
 /// Horizontal bars with interval whiskers, first bar on top.
-pub fn bar_chart(d: &BarData) -> Result<Rendered, ChartError> {
-    render(d)
+pub fn bar_chart(d: &BarData, fixed: &'static Labels) -> Result<Rendered, ChartError> {
+    render(d, fixed)
 }
 
 /// Tornado chart: bars from the base value to the output at each parameter's low and high value.
-pub fn tornado_chart(d: &TornadoData) -> Result<Rendered, ChartError> {
-    render(d)
+pub fn tornado_chart(d: &TornadoData, fixed: &'static Labels) -> Result<Rendered, ChartError> {
+    render(d, fixed)
 }
 
 /// Heatmap with a viridis colour key; small grids also print each cell's value.
-pub fn heatmap_chart(d: &HeatmapData) -> Result<Rendered, ChartError> {
-    render(d)
+pub fn heatmap_chart(d: &HeatmapData, fixed: &'static Labels) -> Result<Rendered, ChartError> {
+    render(d, fixed)
 }
 
 /// Stacked bars by year; totals are printed over the bars when there are at most 15 years.
-pub fn stacked_bars(d: &StackData) -> Result<Rendered, ChartError> {
-    render(d)
+pub fn stacked_bars(d: &StackData, fixed: &'static Labels) -> Result<Rendered, ChartError> {
+    render(d, fixed)
 }
 
 /// X–y chart: points (labelled where they have a label), optionally joined by a line, one
 /// optionally highlighted. Axes start at 0 when no value is negative.
-pub fn xy_chart(d: &XyData) -> Result<Rendered, ChartError> {
-    render(d)
+pub fn xy_chart(d: &XyData, fixed: &'static Labels) -> Result<Rendered, ChartError> {
+    render(d, fixed)
 }
 
 /// Labels of the year axis: whole years only (plotters may put ticks between years).
@@ -274,10 +274,9 @@ fn band(points: &[FanPoint], lo: fn(&FanPoint) -> f64, hi: fn(&FanPoint) -> f64)
 }
 
 impl Chart for FanData {
-    fn labels(&self) -> Vec<&str> {
-        let mut l =
-            vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, labels().year, labels().no_data];
-        l.extend([labels().history, labels().band50, labels().band90, labels().median]);
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str> {
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, fixed.year, fixed.no_data];
+        l.extend([fixed.history, fixed.band50, fixed.band90, fixed.median]);
         l.extend(self.series.iter().map(|s| &*s.label));
         l.extend(self.target.iter().map(|t| &*t.1));
         l
@@ -297,17 +296,17 @@ impl Chart for FanData {
         let band_colour = if series.len() == 1 { series[0].0 } else { BAND_GREY };
         let mut legend: Vec<(Mark, &str)> = series.iter().map(|s| (Mark::Line(s.0), s.1)).collect();
         if series.len() == 1 {
-            legend[0].1 = if series[0].1.is_empty() { labels().median } else { series[0].1 };
+            legend[0].1 = if series[0].1.is_empty() { kit.fixed.median } else { series[0].1 };
         }
         if has_fans {
-            legend.push((Mark::Swatch(band_colour, ALPHA_50 + ALPHA_90), labels().band50));
-            legend.push((Mark::Swatch(band_colour, ALPHA_90), labels().band90));
+            legend.push((Mark::Swatch(band_colour, ALPHA_50 + ALPHA_90), kit.fixed.band50));
+            legend.push((Mark::Swatch(band_colour, ALPHA_90), kit.fixed.band90));
         }
         if let Some(t) = target {
             legend.push((Mark::Dashed(REFERENCE), &t.1));
         }
         if !history.is_empty() {
-            legend.push((Mark::Dot(REFERENCE), labels().history));
+            legend.push((Mark::Dot(REFERENCE), kit.fixed.history));
         }
         let frame = Frame { title: &self.title, subtitle: &self.subtitle, footnote: &self.footnote, legend };
         let plot = frame.draw(root, kit)?;
@@ -335,7 +334,7 @@ impl Chart for FanData {
             .map_err(draw_err)?;
         style_mesh(&mut chart.configure_mesh(), kit)
             .disable_x_mesh()
-            .x_desc(labels().year)
+            .x_desc(kit.fixed.year)
             .y_desc(&self.y_label)
             .x_labels(n_years.clamp(2, 12))
             .y_labels(8)
@@ -434,8 +433,8 @@ fn category_label(labels: &[&str], v: f64) -> String {
 }
 
 impl Chart for BarData {
-    fn labels(&self) -> Vec<&str> {
-        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, labels().no_data];
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str> {
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, fixed.no_data];
         l.extend(self.bars.iter().map(|b| &*b.label));
         l
     }
@@ -489,9 +488,9 @@ impl Chart for BarData {
 }
 
 impl Chart for TornadoData {
-    fn labels(&self) -> Vec<&str> {
-        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, labels().no_data];
-        l.extend([labels().tornado_low, labels().tornado_high, labels().base]);
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str> {
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.footnote, fixed.no_data];
+        l.extend([fixed.tornado_low, fixed.tornado_high, fixed.base]);
         l.extend(self.rows.iter().map(|r| &*r.0));
         l
     }
@@ -510,10 +509,10 @@ impl Chart for TornadoData {
         let dec = span.map_or(0, |(lo, hi)| tick_decimals(hi - lo));
         // Values get one decimal more than ticks.
         let value_dec = dec + 1;
-        let base_text = format!("{} {}", labels().base, fmt_number(self.base, value_dec));
+        let base_text = format!("{} {}", kit.fixed.base, fmt_number(self.base, value_dec));
         let legend = vec![
-            (Mark::Swatch(low_c, ALPHA_BAR), labels().tornado_low),
-            (Mark::Swatch(high_c, ALPHA_BAR), labels().tornado_high),
+            (Mark::Swatch(low_c, ALPHA_BAR), kit.fixed.tornado_low),
+            (Mark::Swatch(high_c, ALPHA_BAR), kit.fixed.tornado_high),
             (Mark::Line(REFERENCE), &*base_text),
         ];
         let frame = Frame { title: &self.title, subtitle: &self.subtitle, footnote: &self.footnote, legend };
@@ -640,16 +639,16 @@ impl HeatmapData {
 }
 
 impl Chart for HeatmapData {
-    fn labels(&self) -> Vec<&str> {
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str> {
         let mut l = vec![
             &*self.title,
             &*self.subtitle,
             &*self.x_label,
             &*self.y_label,
             &*self.footnote,
-            labels().probability,
+            fixed.probability,
             &self.key_label,
-            labels().no_data,
+            fixed.no_data,
         ];
         l.extend(self.x_names.iter().chain(&self.y_names).map(|n| &**n));
         l
@@ -722,7 +721,7 @@ impl Chart for HeatmapData {
         // Colour key: same vertical extent as the plot, ticks every 20 percentage points.
         let key = key.margin(0, 0, kit.px(18.0) as u32, 0);
         let key_style = kit.text(Kit::LEGEND, INK).pos(Pos::new(HPos::Left, VPos::Top));
-        let key_title = if self.key_label.is_empty() { labels().probability } else { &self.key_label };
+        let key_title = if self.key_label.is_empty() { kit.fixed.probability } else { &self.key_label };
         key.draw_text(key_title, &key_style, (0, 0)).map_err(draw_err)?;
         let mut kc = ChartBuilder::on(&key)
             .margin_top(top_pad)
@@ -772,9 +771,8 @@ impl StackData {
 }
 
 impl Chart for StackData {
-    fn labels(&self) -> Vec<&str> {
-        let mut l =
-            vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, labels().year, labels().no_data];
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str> {
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.y_label, &*self.footnote, fixed.year, fixed.no_data];
         l.extend(self.layers.iter().map(|l| &*l.0));
         l
     }
@@ -801,7 +799,7 @@ impl Chart for StackData {
             .map_err(draw_err)?;
         style_mesh(&mut chart.configure_mesh(), kit)
             .disable_x_mesh()
-            .x_desc(labels().year)
+            .x_desc(kit.fixed.year)
             .y_desc(&self.y_label)
             .x_labels(n_years.clamp(2, 13))
             .y_labels(8)
@@ -841,9 +839,8 @@ fn xy_range((lo, hi): (f64, f64)) -> (f64, f64) {
 }
 
 impl Chart for XyData {
-    fn labels(&self) -> Vec<&str> {
-        let mut l =
-            vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.y_label, &*self.footnote, labels().no_data];
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str> {
+        let mut l = vec![&*self.title, &*self.subtitle, &*self.x_label, &*self.y_label, &*self.footnote, fixed.no_data];
         l.extend(self.points.iter().map(|p| &*p.label));
         l
     }
@@ -922,6 +919,7 @@ impl Chart for XyData {
 mod tests {
     use super::super::{FONT_FAMILY, PNG_SIZE};
     use super::*;
+    use crate::chart::{EN_LABELS, ZH_LABELS};
     use crate::chart::{HISTORY_LABEL, NO_DATA_LABEL, PROBABILITY_LABEL, TORNADO_LOW_LABEL};
 
     const FOOT: &str = "urbsim 0.1.0 · seed 20250618 · 2,000 draws";
@@ -986,9 +984,9 @@ mod tests {
 
     #[test]
     fn fan_chart_renders_chinese_and_english() {
-        let r = fan_chart(&fan(true, 1)).unwrap();
+        let r = fan_chart(&fan(true, 1), &ZH_LABELS).unwrap();
         assert_rendered(&r, &["新增城镇就业", "年份", "新增城镇就业（万人）", "规划目标", HISTORY_LABEL, "2030"]);
-        let r = fan_chart(&fan(false, 3)).unwrap();
+        let r = fan_chart(&fan(false, 3), &EN_LABELS).unwrap();
         assert_rendered(&r, &["New urban employment", "New jobs (10k persons)", "Baseline", "High", FOOT]);
     }
 
@@ -997,7 +995,7 @@ mod tests {
         let mut d = fan(true, 0);
         d.target = None;
         d.history.clear();
-        let r = fan_chart(&d).unwrap();
+        let r = fan_chart(&d, &ZH_LABELS).unwrap();
         assert!(r.svg.contains(NO_DATA_LABEL));
         // One year, a non-finite point and a series with no points.
         let mut d = fan(true, 2);
@@ -1005,18 +1003,18 @@ mod tests {
         d.series[1].points[3].p50 = f64::NAN;
         d.series.push(FanSeries { label: "空".into(), colour: 2, points: vec![] });
         d.target = Some((f64::INFINITY, "目标".into()));
-        fan_chart(&d).unwrap();
+        fan_chart(&d, &ZH_LABELS).unwrap();
     }
 
     #[test]
     fn missing_glyph_is_reported_before_drawing() {
         let mut d = fan(true, 1);
         d.series[0].label = "情景𠀀".into();
-        let e = fan_chart(&d).unwrap_err();
+        let e = fan_chart(&d, &ZH_LABELS).unwrap_err();
         assert_eq!(e, ChartError::MissingGlyph { label: "情景𠀀".into(), ch: '𠀀' });
         let mut b = bars(true);
         b.bars[1].label = "高增长 😀".into();
-        let e = bar_chart(&b).unwrap_err();
+        let e = bar_chart(&b, &ZH_LABELS).unwrap_err();
         assert!(e.to_string().contains("\"高增长 😀\"") && e.to_string().contains("U+1F600"), "{e}");
     }
 
@@ -1050,17 +1048,17 @@ mod tests {
     #[test]
     fn bar_chart_renders_chinese_and_english() {
         assert_rendered(
-            &bar_chart(&bars(true)).unwrap(),
+            &bar_chart(&bars(true), &ZH_LABELS).unwrap(),
             &["达成城镇化率目标的概率", "达标概率", "高增长情景", "0.81"],
         );
-        assert_rendered(&bar_chart(&bars(false)).unwrap(), &["Probability", "High growth"]);
+        assert_rendered(&bar_chart(&bars(false), &EN_LABELS).unwrap(), &["Probability", "High growth"]);
         let mut d = bars(true);
         d.bars.clear();
-        assert!(bar_chart(&d).unwrap().svg.contains(NO_DATA_LABEL));
+        assert!(bar_chart(&d, &ZH_LABELS).unwrap().svg.contains(NO_DATA_LABEL));
         let mut d = bars(true);
         d.bars[0].value = f64::NAN;
         d.bars[1].low = f64::NAN;
-        bar_chart(&d).unwrap();
+        bar_chart(&d, &ZH_LABELS).unwrap();
     }
 
     fn tornado(zh: bool) -> TornadoData {
@@ -1091,16 +1089,19 @@ mod tests {
     #[test]
     fn tornado_chart_renders_chinese_and_english() {
         assert_rendered(
-            &tornado_chart(&tornado(true)).unwrap(),
+            &tornado_chart(&tornado(true), &ZH_LABELS).unwrap(),
             &["常住人口城镇化率（%）", "产业投资", TORNADO_LOW_LABEL],
         );
-        assert_rendered(&tornado_chart(&tornado(false)).unwrap(), &["Urbanisation rate (%)", "House prices"]);
+        assert_rendered(
+            &tornado_chart(&tornado(false), &EN_LABELS).unwrap(),
+            &["Urbanisation rate (%)", "House prices"],
+        );
         let mut d = tornado(true);
         d.rows.clear();
-        assert!(tornado_chart(&d).unwrap().svg.contains(NO_DATA_LABEL));
+        assert!(tornado_chart(&d, &ZH_LABELS).unwrap().svg.contains(NO_DATA_LABEL));
         // Widest swing on top: plotters writes y tick labels bottom-up, so the narrowest
         // (住房价格, 1.3) comes first and the widest (产业投资, 7.7) last.
-        let svg = tornado_chart(&tornado(true)).unwrap().svg;
+        let svg = tornado_chart(&tornado(true), &ZH_LABELS).unwrap().svg;
         let at = |s: &str| svg.find(s).unwrap();
         assert!(at("住房价格") < at("落户意愿") && at("落户意愿") < at("产业投资"));
     }
@@ -1130,19 +1131,19 @@ mod tests {
     #[test]
     fn heatmap_renders_chinese_and_english() {
         assert_rendered(
-            &heatmap_chart(&heatmap(true)).unwrap(),
+            &heatmap_chart(&heatmap(true), &ZH_LABELS).unwrap(),
             &["保障房供给（万套）", "落户门槛下调幅度（%）", PROBABILITY_LABEL, "100%"],
         );
-        assert_rendered(&heatmap_chart(&heatmap(false)).unwrap(), &["Affordable housing (10k units)"]);
+        assert_rendered(&heatmap_chart(&heatmap(false), &EN_LABELS).unwrap(), &["Affordable housing (10k units)"]);
         let mut d = heatmap(true);
         (d.x, d.y, d.z) = (vec![], vec![], vec![]);
-        assert!(heatmap_chart(&d).unwrap().svg.contains(NO_DATA_LABEL));
+        assert!(heatmap_chart(&d, &ZH_LABELS).unwrap().svg.contains(NO_DATA_LABEL));
         let mut d = heatmap(true);
         d.z[2].pop();
-        assert!(matches!(heatmap_chart(&d), Err(ChartError::Draw(_))));
+        assert!(matches!(heatmap_chart(&d, &ZH_LABELS), Err(ChartError::Draw(_))));
         let mut d = heatmap(true);
         d.z[1][1] = f64::NAN;
-        heatmap_chart(&d).unwrap();
+        heatmap_chart(&d, &ZH_LABELS).unwrap();
     }
 
     #[test]
@@ -1151,16 +1152,16 @@ mod tests {
         d.x = (2025..=2032).map(f64::from).collect();
         d.x_names = (2025..=2032).map(|y| format!("{y}年")).collect();
         d.y_names = ["落户意愿", "住房价格", "产业投资", "人口流入", "土地供给", "财政补贴"].map(String::from).to_vec();
-        let r = heatmap_chart(&d).unwrap();
+        let r = heatmap_chart(&d, &ZH_LABELS).unwrap();
         assert_rendered(&r, &["2025年", "2032年", "落户意愿", "财政补贴", "落户门槛下调幅度（%）"]);
         let mut d2 = d.clone();
         d2.y_names.pop();
-        assert!(matches!(heatmap_chart(&d2), Err(ChartError::Draw(_))));
+        assert!(matches!(heatmap_chart(&d2, &ZH_LABELS), Err(ChartError::Draw(_))));
         let mut d2 = d.clone();
         d2.x_names.push("2033年".into());
-        assert!(matches!(heatmap_chart(&d2), Err(ChartError::Draw(_))));
+        assert!(matches!(heatmap_chart(&d2, &ZH_LABELS), Err(ChartError::Draw(_))));
         d.y_names[0] = "参数𠀀".into();
-        assert!(matches!(heatmap_chart(&d), Err(ChartError::MissingGlyph { .. })));
+        assert!(matches!(heatmap_chart(&d, &ZH_LABELS), Err(ChartError::MissingGlyph { .. })));
     }
 
     fn morris() -> XyData {
@@ -1185,7 +1186,7 @@ mod tests {
 
     #[test]
     fn xy_chart_renders_labelled_points() {
-        let r = xy_chart(&morris()).unwrap();
+        let r = xy_chart(&morris(), &ZH_LABELS).unwrap();
         assert_rendered(&r, &["Morris 筛选", "μ*（百分点）", "σ（百分点）", "落户意愿", "公共服务供给弹性系数"]);
         assert!(!r.svg.contains("跳过"), "non-finite point drawn");
         // Near the right edge the label is anchored at its end.
@@ -1195,13 +1196,13 @@ mod tests {
 
         let mut d = morris();
         d.points.clear();
-        assert!(xy_chart(&d).unwrap().svg.contains(NO_DATA_LABEL));
+        assert!(xy_chart(&d, &ZH_LABELS).unwrap().svg.contains(NO_DATA_LABEL));
         let mut d = morris();
         d.highlight = Some(9);
-        assert!(matches!(xy_chart(&d), Err(ChartError::Draw(_))));
+        assert!(matches!(xy_chart(&d, &ZH_LABELS), Err(ChartError::Draw(_))));
         let mut d = morris();
         d.points[1].label = "参数𠀀".into();
-        assert!(matches!(xy_chart(&d), Err(ChartError::MissingGlyph { .. })));
+        assert!(matches!(xy_chart(&d, &ZH_LABELS), Err(ChartError::MissingGlyph { .. })));
     }
 
     #[test]
@@ -1226,7 +1227,7 @@ mod tests {
             connect: true,
             highlight: Some(5),
         };
-        let r = xy_chart(&d).unwrap();
+        let r = xy_chart(&d, &ZH_LABELS).unwrap();
         assert_rendered(&r, &["覆盖率", "密度", "所选方框"]);
         assert!(r.svg.contains("<polyline"), "no line");
         // Points from 0: a tick at 0 on both axes.
@@ -1264,19 +1265,19 @@ mod tests {
     #[test]
     fn stacked_bars_render_chinese_and_english() {
         assert_rendered(
-            &stacked_bars(&stack(true)).unwrap(),
+            &stacked_bars(&stack(true), &ZH_LABELS).unwrap(),
             &["项目库各阶段项目数", "年份", "储备", "建成", "项目数（个）"],
         );
-        assert_rendered(&stacked_bars(&stack(false)).unwrap(), &["Projects by stage", "Building"]);
+        assert_rendered(&stacked_bars(&stack(false), &EN_LABELS).unwrap(), &["Projects by stage", "Building"]);
         let mut d = stack(true);
         d.years.clear();
         d.layers.iter_mut().for_each(|l| l.1.clear());
-        assert!(stacked_bars(&d).unwrap().svg.contains(NO_DATA_LABEL));
+        assert!(stacked_bars(&d, &ZH_LABELS).unwrap().svg.contains(NO_DATA_LABEL));
         let mut d = stack(true);
         d.layers[1].1.pop();
-        assert!(matches!(stacked_bars(&d), Err(ChartError::Draw(_))));
+        assert!(matches!(stacked_bars(&d, &ZH_LABELS), Err(ChartError::Draw(_))));
         let mut d = stack(true);
         d.layers[0].1[0] = -1.0;
-        assert!(stacked_bars(&d).unwrap_err().to_string().contains("储备"));
+        assert!(stacked_bars(&d, &ZH_LABELS).unwrap_err().to_string().contains("储备"));
     }
 }

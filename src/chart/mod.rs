@@ -150,19 +150,6 @@ pub const EN_LABELS: Labels = Labels {
     no_data: "no data",
 };
 
-static ENGLISH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Chooses the language of the fixed chart texts for every later chart in this process (the
-/// caller's own texts, titles and axis labels, come in the data).
-pub fn set_english(english: bool) {
-    ENGLISH.store(english, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// The fixed texts in the chosen language.
-pub fn labels() -> &'static Labels {
-    if ENGLISH.load(std::sync::atomic::Ordering::Relaxed) { &EN_LABELS } else { &ZH_LABELS }
-}
-
 /// X-axis label of charts over years.
 pub const YEAR_LABEL: &str = "年份";
 /// Legend entry for observed history points in fan charts.
@@ -273,16 +260,16 @@ pub fn check_text(label: &str) -> Result<(), ChartError> {
 
 /// A chart kind's data: its labels, and how to draw it on any backend.
 pub(crate) trait Chart {
-    /// Every text the chart will draw that comes from the caller or from the constants above.
-    fn labels(&self) -> Vec<&str>;
+    /// Every text the chart will draw that comes from the caller or from `fixed`.
+    fn labels<'a>(&'a self, fixed: &'a Labels) -> Vec<&'a str>;
     /// Draws the whole chart on `root`, which the caller has filled white.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, kit: &Kit) -> Result<(), ChartError>;
 }
 
 /// Checks labels, then draws `chart` as SVG and PNG.
-pub(crate) fn render(chart: &impl Chart) -> Result<Rendered, ChartError> {
+pub(crate) fn render(chart: &impl Chart, fixed: &'static Labels) -> Result<Rendered, ChartError> {
     ensure_font()?;
-    for label in chart.labels() {
+    for label in chart.labels(fixed) {
         check_text(label)?;
     }
     let font = active_font()?;
@@ -292,7 +279,7 @@ pub(crate) fn render(chart: &impl Chart) -> Result<Rendered, ChartError> {
         let backend = TextFix::new(SVGBackend::with_string(&mut svg, SVG_SIZE), font.clone(), false);
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        chart.draw(&root, &Kit::new(1.0, font.clone()))?;
+        chart.draw(&root, &Kit::new(1.0, font.clone(), fixed))?;
         root.present().map_err(draw_err)?;
     }
 
@@ -302,7 +289,7 @@ pub(crate) fn render(chart: &impl Chart) -> Result<Rendered, ChartError> {
         let backend = TextFix::new(BitMapBackend::with_buffer(&mut rgb, PNG_SIZE), font.clone(), true);
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        chart.draw(&root, &Kit::new(PNG_SCALE, font))?;
+        chart.draw(&root, &Kit::new(PNG_SCALE, font, fixed))?;
         root.present().map_err(draw_err)?;
     }
     let png = encode_png(&rgb, PNG_SIZE)?;
@@ -331,11 +318,13 @@ pub(crate) struct Kit {
     /// Backend pixels per SVG pixel.
     scale: f64,
     font: FontRef<'static>,
+    /// The fixed texts (axis names, legend entries) in the chart's language.
+    pub(crate) fixed: &'static Labels,
 }
 
 impl Kit {
-    fn new(scale: f64, font: FontRef<'static>) -> Self {
-        Kit { scale, font }
+    fn new(scale: f64, font: FontRef<'static>, fixed: &'static Labels) -> Self {
+        Kit { scale, font, fixed }
     }
 
     /// A length in backend pixels.
@@ -482,11 +471,11 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(y + row_h)
 }
 
-/// Writes [`NO_DATA_LABEL`] in the middle of `area` (see "Empty data" in the module notes).
+/// Writes the "no data" label of the chart's language in the middle of `area` (see "Empty data" in the module notes).
 pub(crate) fn draw_no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, kit: &Kit) -> Result<(), ChartError> {
     let (w, h) = area.dim_in_pixel();
     let style = kit.text(Kit::AXIS, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text(labels().no_data, &style, (w as i32 / 2, h as i32 / 2)).map_err(draw_err)
+    area.draw_text(kit.fixed.no_data, &style, (w as i32 / 2, h as i32 / 2)).map_err(draw_err)
 }
 
 /// Decimals for tick labels on an axis spanning `span`: enough for the 1-2-5 step plotters picks

@@ -8,15 +8,15 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use super::InputError;
-use super::commands::{Data, load_scenarios};
-use super::output::{sha256, write_atomic, write_files};
-use urbsim::brief::html::{AssumptionRow, Lang, ScenarioText};
+use super::data::{Data, load_scenarios};
+use super::manifest::Manifest;
+use super::output::{write_atomic, write_files};
+use super::{Horizon, InputError, Interrupted};
+use urbsim::brief::assemble;
+use urbsim::brief::html::Lang;
 use urbsim::brief::pack::{self, Meta, PageInputs, Tables};
-use urbsim::exploration::{Evaluator, Outcome};
-use urbsim::model::{IndicatorId, ParamId};
+use urbsim::exploration::tables as analysis_tables;
 use urbsim::projection::{Resolved, resolve};
-use urbsim::sensitivity;
 use urbsim::sweep::{self, Sampler, Sweep, SweepConfig, tables};
 
 /// Below this many draws `brief` warns that its probabilities are rough: at 200 the 95% interval
@@ -31,6 +31,8 @@ pub struct BriefArgs<'a> {
     pub draws: u64,
     /// Seed.
     pub seed: u64,
+    /// Horizon and target-period reading.
+    pub horizon: Horizon,
     /// Label language.
     pub lang: Lang,
     /// Output folder.
@@ -73,12 +75,11 @@ type ChartFiles = (Vec<(String, Vec<u8>)>, Vec<(String, String)>);
 
 /// Draws every chart from the tables in memory; nothing is written until all have drawn.
 fn draw_charts(t: &Tables, data: &Data, meta: &Meta) -> Result<ChartFiles> {
-    urbsim::chart::set_english(meta.lang == Lang::En);
     let specs = pack::chart_specs(t, &data.baseline, &data.targets, meta);
     let mut files = Vec::new();
     let mut refs = Vec::new();
     for (stem, caption, spec) in &specs {
-        let r = pack::draw(spec).map_err(|e| match e {
+        let r = pack::draw(spec, meta.lang).map_err(|e| match e {
             urbsim::chart::ChartError::MissingGlyph { .. } => {
                 anyhow::Error::from(InputError(format!("error: chart {stem}: {e}")))
             }
@@ -110,8 +111,10 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     load_font(a.font)?;
     let paths = if a.scenarios.is_empty() { shipped_scenarios()? } else { a.scenarios.to_vec() };
     let scenarios = load_scenarios(data, &paths)?;
-    let resolved: Vec<Resolved> =
-        scenarios.iter().map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, None, None)).collect();
+    let resolved: Vec<Resolved> = scenarios
+        .iter()
+        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, a.horizon.until, a.horizon.period))
+        .collect();
     let reference = resolved.iter().position(|r| r.name == "baseline").unwrap_or(0);
     let started = Instant::now();
 
@@ -129,59 +132,19 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let arms = sweep::arms(&resolved, &[]);
     let config = SweepConfig { draws: a.draws, seed: a.seed, sampler: Sampler::LatinHypercube, keep: 4096 };
     let plan = Sweep::new(&data.baseline, &arms, reference, &data.targets, config);
-    let partial = plan.run(0..config.chunks(), &urbsim::sweep::Silent).map_err(|_| super::sweep::Interrupted)?;
+    let partial = plan.run(0..config.chunks(), &urbsim::sweep::Silent).map_err(|_| Interrupted)?;
     let summary = sweep::summarise(partial, &data.targets).map_err(|e| anyhow::anyhow!(e))?;
 
     // 2. A quick sensitivity analysis of the reference scenario for the headline targets.
-    let r = &resolved[reference];
-    let sim_targets: Vec<&urbsim::targets::Target> = data
-        .targets
-        .target
-        .iter()
-        .filter(|t| t.indicator_id().is_some() && t.period != urbsim::targets::Period::Milestone)
-        .collect();
-    let eval = Evaluator::new(&data.baseline, r, sim_targets.clone());
-    let d = eval.uncertain.len();
-    let names: Vec<String> = eval.uncertain.iter().map(|(id, _)| id.key().to_string()).collect();
-    let last = r.until;
-    let oat_outcomes = [(Outcome::Indicator(IndicatorId::NewUrbanJobs, last), format!("new_urban_jobs@{last}"))];
-    let rows = super::analysis::oat_design(d);
-    let y = eval.run(&rows, &oat_outcomes.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>());
-    let oat_csv = super::analysis::oat_table(&eval, &oat_outcomes, &y)?;
-    // The headline targets, and new urban jobs year by year (the same runs serve every outcome).
-    let mut headline: Vec<(Outcome, String)> = ["new_urban_jobs", "rural_labour_transfer"]
-        .iter()
-        .filter_map(|id| {
-            sim_targets.iter().position(|t| t.id == *id).map(|k| (Outcome::TargetMet(k), format!("target:{id}")))
-        })
-        .collect();
-    for y in data.baseline.base_year + 1..=last {
-        headline.push((Outcome::Indicator(IndicatorId::NewUrbanJobs, y), format!("new_urban_jobs@{y}")));
-    }
-    let sobol_outcomes: Vec<Outcome> = headline.iter().map(|(o, _)| o.clone()).collect();
-    let design = sensitivity::saltelli_design(256, d, &[], 256);
-    let ys = eval.run(&design.rows, &sobol_outcomes);
-    let mut sobol = csv::Writer::from_writer(Vec::new());
-    sobol.write_record(super::analysis::SOBOL_HEADER)?;
-    let mut drivers: Vec<(String, String, f64)> = Vec::new();
-    for ((outcome, label), y) in headline.iter().zip(&ys) {
-        if y.iter().any(|v| !v.is_finite()) {
-            continue;
-        }
-        let idx = sensitivity::sobol_indices(&design, y, 100, a.seed);
-        for (f, s) in idx.iter().enumerate() {
-            sobol.write_record(super::analysis::sobol_record(label, &names[f], s))?;
-            if matches!(outcome, Outcome::TargetMet(_)) {
-                drivers.push((label.clone(), names[f].clone(), s.st));
-            }
-        }
-    }
+    let quick = assemble::quick_sensitivity(&data.baseline, &data.targets, &resolved[reference], a.seed)
+        .map_err(|e| anyhow::anyhow!("{e}; nothing was written"))?;
+    let oat_csv = analysis_tables::to_csv("oat.csv", &quick.oat).map_err(anyhow::Error::msg)?;
+    let sobol_csv = analysis_tables::to_csv("sobol.csv", &quick.sobol).map_err(anyhow::Error::msg)?;
 
     // 3. Tables, parsed back so the charts come from exactly what is written.
     let summary_csv = tables::summary_csv(&summary)?;
     let targets_csv = tables::targets_csv(&summary, &data.targets)?;
     let paired_csv = tables::paired_csv(&summary)?;
-    let sobol_csv = sobol.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
     let t = Tables::parse(&summary_csv, &targets_csv, &paired_csv, Some(&oat_csv), Some(&sobol_csv))
         .map_err(|e| anyhow::anyhow!(e))?;
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -202,52 +165,8 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     .map_err(|e| anyhow::anyhow!(e))?;
     // 4. Charts and the page, all in memory; then everything is written, the manifest last.
     let (chart_files, charts) = draw_charts(&t, data, &meta)?;
-    drivers.sort_by(|p, q| q.2.total_cmp(&p.2));
-    let mut assumptions: Vec<AssumptionRow> = Vec::new();
-    for (outcome, key, st) in &drivers {
-        let Some(def) = ParamId::from_key(key).and_then(|id| data.baseline.params.iter().find(|p| p.id == id)) else {
-            continue;
-        };
-        if !def.tag.is_assumption()
-            || assumptions.iter().any(|x| &x.key == key)
-            || assumptions.len() >= 10
-            || *st < 0.01
-        {
-            continue;
-        }
-        assumptions.push(AssumptionRow {
-            key: key.clone(),
-            tag: def.tag.to_string(),
-            value: format!(
-                "{} {}{}",
-                def.value,
-                def.unit,
-                def.dist.as_ref().map_or(String::new(), |d| format!(" · {d}"))
-            ),
-            meaning: def.id.spec().doc.to_string(),
-            source: def.source.clone(),
-            why: format!(
-                "{} {st:.2} · {outcome}",
-                if a.lang == Lang::Zh { "总效应指数" } else { "total Sobol' index" }
-            ),
-        });
-    }
-    let scenario_texts = resolved
-        .iter()
-        .map(|r| ScenarioText {
-            name: r.name.clone(),
-            title: if a.lang == Lang::Zh { r.title_zh.clone() } else { r.title_en.clone() },
-            description: scenarios.iter().find(|s| s.name == r.name).map_or(String::new(), |s| s.description.clone()),
-            clauses: r.enacts.clone(),
-            levers: r
-                .changed_levers
-                .iter()
-                .map(|(id, s)| {
-                    (id.key().to_string(), format!("{} {}", super::commands::setting_text(s, *id), id.spec().unit))
-                })
-                .collect(),
-        })
-        .collect();
+    let assumptions = assemble::key_assumptions(&quick.drivers, &data.baseline, a.lang);
+    let scenario_texts = assemble::scenario_texts(&resolved, &scenarios, a.lang);
     let period = urbsim::report::period_label(resolved[reference].target_period).to_string();
     let page = pack::page(
         &t,
@@ -256,30 +175,43 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period },
     );
     let elapsed = started.elapsed().as_secs_f64();
-    let manifest = json!({
-        "tool": "urbsim", "version": env!("CARGO_PKG_VERSION"), "command": "brief", "arguments": args,
-        "seed": a.seed, "draws": a.draws, "sampler": "lhs", "lang": if a.lang == Lang::Zh { "zh" } else { "en" },
-        "reference": resolved[reference].name, "elapsed_seconds": elapsed,
-        "scenarios": scenarios.iter().map(|s| json!({"name": s.name, "files": s.files.iter().map(|(p, t)| json!({"path": p.display().to_string(), "sha256": sha256(t.as_bytes())})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
-        "baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1},
-        "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1},
-        "sensitivity": "OAT (10th/90th percentiles) for new urban jobs; Sobol' N = 256 for the jobs and transfer targets, central shocks",
-        "reproduce": meta.reproduce,
-    });
-    let mut m = serde_json::to_vec_pretty(&manifest)?;
-    m.push(b'\n');
+    let mut manifest = Manifest::new("brief", data)
+        .scenarios(&scenarios)
+        .with(
+            "options",
+            json!({"seed": a.seed, "draws": a.draws, "sampler": "lhs", "lang": if a.lang == Lang::Zh { "zh" } else { "en" },
+                "until": a.horizon.until, "target_period": a.horizon.period.map(urbsim::report::period_label),
+                "reference": resolved[reference].name}),
+        )
+        .with("seed", json!(a.seed))
+        .with("draws", json!(a.draws))
+        .with("lang", json!(if a.lang == Lang::Zh { "zh" } else { "en" }))
+        .with("elapsed_seconds", json!(elapsed))
+        .with(
+            "sensitivity",
+            json!(format!(
+                "OAT (10th/90th percentiles) for new urban jobs; Sobol' N = {} for the jobs and transfer targets, central shocks",
+                assemble::QUICK_SOBOL_N
+            )),
+        );
+    let table_files = [
+        ("targets.csv", targets_csv.clone()),
+        ("summary.csv", summary_csv.clone()),
+        ("paired.csv", paired_csv.clone()),
+        ("oat.csv", oat_csv.clone()),
+        ("sobol.csv", sobol_csv.clone()),
+        ("results.xlsx", workbook),
+    ];
+    for (name, bytes) in &table_files {
+        manifest.output(&format!("tables/{name}"), bytes);
+    }
+    for (name, bytes) in &chart_files {
+        manifest.output(&format!("charts/{name}"), bytes);
+    }
+    manifest.output("index.html", page.as_bytes());
+    let m = manifest.bytes()?;
     let staged = super::output::Staged::new(a.out)?;
-    write_files(
-        &staged.path().join("tables"),
-        &[
-            ("targets.csv", targets_csv.clone()),
-            ("summary.csv", summary_csv.clone()),
-            ("paired.csv", paired_csv.clone()),
-            ("oat.csv", oat_csv.clone()),
-            ("sobol.csv", sobol_csv.clone()),
-            ("results.xlsx", workbook),
-        ],
-    )?;
+    write_files(&staged.path().join("tables"), &table_files)?;
 
     write_charts(staged.path(), &chart_files)?;
     write_atomic(staged.path(), "index.html", page.as_bytes())?;
@@ -340,8 +272,10 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(serde_json::Value::Null);
-    let seed = manifest["seed"].as_u64().or(manifest["run"]["seed"].as_u64()).unwrap_or(0);
-    let draws = manifest["draws"].as_u64().or(manifest["run"]["draws"].as_u64()).unwrap_or(0);
+    let first =
+        |key: &str| [&manifest[key], &manifest["run"][key], &manifest["options"][key]].iter().find_map(|v| v.as_u64());
+    let seed = first("seed").unwrap_or(0);
+    let draws = first("draws").unwrap_or(0);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let meta = Meta {
         lang,

@@ -6,231 +6,32 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
-use super::input::read_text;
-use super::output::{sha256, write_folder};
-use super::{BASELINE, Cli, Command, Format, InputError, PeriodArg, SamplerArg, TARGETS, TagArg};
-use urbsim::baseline::{Baseline, Setting};
+use super::data::{Data, load_scenarios};
+use super::manifest::Manifest;
+use super::output::write_folder;
+use super::{Format, Horizon, InputError, TagArg};
 use urbsim::calibrate::{self, Comparison};
-use urbsim::model::levers::LeverKind;
-use urbsim::model::{IndicatorId, LAST_YEAR, LeverId, ParamId};
-use urbsim::projection::{BaseState, Projection, Resolved, ScenarioKeys, project_from, resolve};
+use urbsim::model::{IndicatorId, LeverId, ParamId};
+use urbsim::projection::{BaseState, Projection, Resolved, project_from, resolve};
 use urbsim::report::{self, ScenarioResult};
-use urbsim::scenario::{self, TargetPeriod};
 use urbsim::sweep::target_chances;
-use urbsim::targets::PlanTargets;
 
-/// The baseline and targets in use, with where they came from.
-pub struct Data {
-    /// The baseline.
-    pub baseline: Baseline,
-    /// Where it came from, and its SHA-256.
-    pub baseline_origin: (String, String),
-    /// The plan's targets.
-    pub targets: PlanTargets,
-    /// Where they came from, and their SHA-256.
-    pub targets_origin: (String, String),
-}
-
-fn read(path: &Path) -> Result<String> {
-    read_text(path).map_err(|e| InputError(format!("error: cannot read {}: {e}", path.display())).into())
-}
-
-fn load_data(cli: &Cli) -> Result<Data> {
-    let (btext, bname) = match &cli.baseline {
-        Some(p) => (read(p)?, p.display().to_string()),
-        None => (BASELINE.to_string(), "seeds/liuyang-baseline.toml (built in)".to_string()),
-    };
-    let baseline =
-        Baseline::parse(&bname, &btext).map_err(|e| InputError(format!("error: invalid baseline data\n{e}")))?;
-    let (ttext, tname) = match &cli.targets {
-        Some(p) => (read(p)?, p.display().to_string()),
-        None => (TARGETS.to_string(), "seeds/plan-targets.toml (built in)".to_string()),
-    };
-    let targets =
-        PlanTargets::parse(&tname, &ttext).map_err(|e| InputError(format!("error: invalid plan targets\n{e}")))?;
-    Ok(Data {
-        baseline,
-        baseline_origin: (bname, sha256(btext.as_bytes())),
-        targets,
-        targets_origin: (tname, sha256(ttext.as_bytes())),
-    })
-}
-
-/// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    let data = load_data(&cli)?;
-    match cli.command {
-        Command::Run { ref scenarios, until, ref out, target_period, draws, seed } => {
-            cmd_run(&data, scenarios, until, out, target_period, (draws, seed))
-        }
-        Command::Validate { ref files } => cmd_validate(&data, files),
-        Command::Explain { ref name, format, tag } => cmd_explain(&data, name.as_deref(), format, tag),
-        Command::Backcast { format } => cmd_backcast(&data, format),
-        Command::Calibrate => cmd_calibrate(&data),
-        Command::Completions { shell } => {
-            use clap::CommandFactory as _;
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "urbsim", &mut out);
-            use std::io::Write as _;
-            std::io::stdout().write_all(&out)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Sweep {
-            ref scenarios,
-            draws,
-            seed,
-            sampler,
-            threads,
-            ref out,
-            ref reference,
-            keep_draws,
-            ref lever,
-            ref shard,
-            quantile_sample,
-            until,
-            target_period,
-            quiet,
-        } => super::sweep::cmd_sweep(
-            &data,
-            super::sweep::SweepArgs {
-                scenarios,
-                draws,
-                seed,
-                sampler: match sampler {
-                    SamplerArg::Mc => urbsim::sweep::Sampler::MonteCarlo,
-                    SamplerArg::Lhs => urbsim::sweep::Sampler::LatinHypercube,
-                },
-                threads,
-                out,
-                reference: reference.as_deref(),
-                keep_draws,
-                levers: lever,
-                shard: shard.as_deref(),
-                quantile_sample,
-                until,
-                target_period,
-                quiet,
-            },
-        ),
-        Command::Merge { ref dirs, ref out } => super::sweep::cmd_merge(&data, dirs, out),
-        Command::Brief { ref scenarios, draws, seed, lang, ref out, ref font } => super::brief::cmd_brief(
-            &data,
-            super::brief::BriefArgs { scenarios, draws, seed, lang: lang.lang(), out, font: font.as_deref() },
-        ),
-        Command::Chart { ref dir, lang, ref font } => super::brief::cmd_chart(&data, dir, lang.lang(), font.as_deref()),
-        Command::Sensitivity {
-            ref scenario,
-            method,
-            ref outcome,
-            samples,
-            seed,
-            ref out,
-            groups,
-            ref export_design,
-        } => super::analysis::cmd_sensitivity(
-            &data,
-            super::analysis::SensitivityArgs {
-                scenario,
-                method,
-                outcomes: outcome,
-                samples,
-                seed,
-                out,
-                groups,
-                export_design: export_design.as_deref(),
-            },
-        ),
-        Command::Discover { ref scenario, ref target, draws, seed, alpha, ref out } => super::analysis::cmd_discover(
-            &data,
-            super::analysis::DiscoverArgs { scenario, target, draws, seed, alpha, out },
-        ),
-    }
-}
-
-/// Loads every scenario, collecting all problems of all files before giving up.
-pub fn load_scenarios(data: &Data, paths: &[PathBuf]) -> Result<Vec<scenario::Scenario>> {
-    let keys = ScenarioKeys::new(&data.baseline);
-    let schema = keys.schema();
-    let mut loaded = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        // `urbsim run baseline` means the shipped scenario: say so rather than only "not found".
-        let shipped = Path::new("scenarios").join(path).with_extension("toml");
-        if !path.exists() && path.extension().is_none() && shipped.is_file() {
-            problems.push(format!("{}: no such file\n  hint: did you mean {}?", path.display(), shipped.display()));
-            continue;
-        }
-        match scenario::load(path, &schema, &mut |p| read_text(p)) {
-            Ok(s) => loaded.push(s),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
-    for (i, s) in loaded.iter().enumerate() {
-        if loaded[..i].iter().any(|o| o.name == s.name) {
-            problems.push(format!(
-                "{}: scenario name `{}` is used by two files\n  hint: give each scenario its own `name`",
-                paths[i].display(),
-                s.name
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(InputError(problems.join("\n")).into());
-    }
-    // A fixed value outside the parameter's uncertainty range is allowed (extreme-condition
-    // tests need it) but never silent: the result is an extrapolation beyond what was calibrated.
-    for (s, path) in loaded.iter().zip(paths) {
-        for (key, value) in &s.parameters {
-            let scenario::Value::Number(x) = value else { continue };
-            let Some(def) = data.baseline.params.iter().find(|d| d.id.key() == key) else { continue };
-            let Some(dist) = &def.dist else { continue };
-            let (lo, hi) = dist.support();
-            if *x < lo || *x > hi {
-                eprintln!(
-                    "{}",
-                    urbsim::report::terminal_safe(&format!(
-                        "warning: {}: parameters.{key} = {x} lies outside its uncertainty range {dist}; results are \
-                         an extrapolation beyond what the model was calibrated for",
-                        path.display()
-                    ))
-                );
-            }
-        }
-    }
-    Ok(loaded)
-}
-
-pub fn period(p: Option<PeriodArg>) -> Option<TargetPeriod> {
-    p.map(|p| match p {
-        PeriodArg::From2025 => TargetPeriod::From2025,
-        PeriodArg::From2024 => TargetPeriod::From2024,
-    })
-}
-
-fn cmd_run(
+/// Runs `urbsim run`.
+pub fn cmd_run(
     data: &Data,
     paths: &[PathBuf],
-    until: Option<u16>,
+    horizon: Horizon,
     out: &Path,
-    target_period: Option<PeriodArg>,
     (draws, seed): (u64, u64),
+    format: Format,
 ) -> Result<ExitCode> {
-    let first = data.baseline.base_year + 1;
-    if let Some(y) = until
-        && !(first..=LAST_YEAR).contains(&y)
-    {
-        return Err(InputError(format!(
-            "error: --until {y} is outside [{first}, {LAST_YEAR}]\n  hint: choose a year from {first} to {LAST_YEAR}"
-        ))
-        .into());
-    }
     let scenarios = match load_scenarios(data, paths) {
         Ok(s) => s,
         Err(e) => return Err(InputError(format!("{e}\nnothing was written")).into()),
     };
     let resolved: Vec<Resolved> = scenarios
         .iter()
-        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, until, period(target_period)))
+        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, horizon.until, horizon.period))
         .collect();
     let base = BaseState::new(&data.baseline);
     let projections: Vec<Projection> = resolved.iter().map(|r| project_from(&data.baseline, &base, r)).collect();
@@ -251,62 +52,53 @@ fn cmd_run(
         ("results.json", report::json(&data.targets, &results)?),
         ("targets.csv", report::targets_csv(&data.targets, &results)?),
     ];
-    let manifest = manifest(data, &scenarios, &resolved, &files, until, target_period, (draws, seed))?;
-    write_folder(out, &files, &manifest)?;
+    let mut manifest = Manifest::new("run", data)
+        .scenarios(&scenarios)
+        .with(
+            "mode",
+            json!("median run: every uncertain parameter at its median, every shock at zero; target chances from Latin-hypercube futures with shocks"),
+        )
+        .with("policy_start", json!(data.targets.plan.policy_start))
+        .with("base_year", json!(data.baseline.base_year))
+        .with(
+            "options",
+            json!({
+                "until": horizon.until,
+                "draws": draws,
+                "seed": seed,
+                "target_period": horizon.period.map(report::period_label),
+                "resolved": resolved.iter().map(|r| json!({"scenario": r.name, "until": r.until, "target_period": report::period_label(r.target_period)})).collect::<Vec<_>>(),
+            }),
+        );
+    manifest.outputs(&files);
+    write_folder(out, &files, &manifest.bytes()?)?;
+    if format == Format::Json {
+        answer!("{}", String::from_utf8_lossy(&files[1].1).trim_end());
+        return Ok(ExitCode::SUCCESS);
+    }
     emit!("{}", report::summary_text(&data.targets, &results));
     say!("wrote {} (results.csv, results.json, targets.csv, manifest.json)", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn manifest(
-    data: &Data,
-    scenarios: &[scenario::Scenario],
-    resolved: &[Resolved],
-    files: &[(&str, Vec<u8>)],
-    until: Option<u16>,
-    target_period: Option<PeriodArg>,
-    (draws, seed): (u64, u64),
-) -> Result<Vec<u8>> {
-    let scenario_files: Vec<_> = scenarios
-        .iter()
-        .zip(resolved)
-        .map(|(s, r)| {
-            json!({
-                "name": s.name,
-                "until": r.until,
-                "target_period": report::period_label(r.target_period),
-                "files": s.files.iter().map(|(p, text)| json!({"path": p.display().to_string(), "sha256": sha256(text.as_bytes())})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let outputs: Vec<_> = files.iter().map(|(name, bytes)| json!({"file": name, "sha256": sha256(bytes)})).collect();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let m = json!({
-        "tool": "urbsim",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "run",
-        "arguments": args,
-        "mode": "median run: every uncertain parameter at its median, every shock at zero; target chances from Latin-hypercube futures with shocks",
-        "policy_start": data.targets.plan.policy_start,
-        "base_year": data.baseline.base_year,
-        "options": {
-            "until": until,
-            "draws": draws,
-            "seed": seed,
-            "target_period": target_period.map(|p| report::period_label(period(Some(p)).unwrap_or(TargetPeriod::From2025))),
-        },
-        "baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1},
-        "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1},
-        "scenarios": scenario_files,
-        "outputs": outputs,
-        "reproduce": format!("urbsim {}", args.join(" ")),
-    });
-    let mut bytes = serde_json::to_vec_pretty(&m)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-fn cmd_validate(data: &Data, files: &[PathBuf]) -> Result<ExitCode> {
+/// Runs `urbsim validate`.
+pub fn cmd_validate(data: &Data, files: &[PathBuf], format: Format) -> Result<ExitCode> {
+    if format == Format::Json {
+        // Every file is checked on its own, so the report has one entry per file.
+        let mut entries = Vec::new();
+        let mut all_valid = true;
+        for path in files {
+            match load_scenarios(data, std::slice::from_ref(path)) {
+                Ok(s) => entries.push(json!({"file": path.display().to_string(), "valid": true, "name": s[0].name, "title_zh": s[0].title_zh, "problems": []})),
+                Err(e) => {
+                    all_valid = false;
+                    entries.push(json!({"file": path.display().to_string(), "valid": false, "problems": e.to_string().lines().collect::<Vec<_>>()}));
+                }
+            }
+        }
+        answer!("{}", serde_json::to_string_pretty(&json!({"valid": all_valid, "files": entries}))?);
+        return Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(2) });
+    }
     let scenarios = load_scenarios(data, files)?;
     for (s, path) in scenarios.iter().zip(files) {
         say!("ok: {} ({} · {})", path.display(), s.name, s.title_zh);
@@ -314,39 +106,8 @@ fn cmd_validate(data: &Data, files: &[PathBuf]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A lever setting as people read it: on/off, option names, "none", per-year tables.
-pub fn setting_text(s: &Setting, id: LeverId) -> String {
-    let one = |x: f64| match id.spec().kind {
-        LeverKind::Bool => {
-            if x > 0.5 {
-                "on".to_string()
-            } else {
-                "off".to_string()
-            }
-        }
-        LeverKind::Choice(options) => options.get(x as usize).map_or_else(|| x.to_string(), |o| o.to_string()),
-        LeverKind::Year { .. } if x.is_infinite() => "none".to_string(),
-        _ => x.to_string(),
-    };
-    match s {
-        Setting::Constant(x) => one(*x),
-        Setting::Schedule(m) => {
-            let parts: Vec<String> = m.iter().map(|(y, v)| format!("{y} = {}", one(*v))).collect();
-            format!("{{ {} }}", parts.join(", "))
-        }
-    }
-}
-
-fn range_text(kind: LeverKind) -> String {
-    match kind {
-        LeverKind::Number { min, max } => format!("{min} to {max}"),
-        LeverKind::Bool => "on/off".to_string(),
-        LeverKind::Choice(o) => o.join(" | "),
-        LeverKind::Year { min, max } => format!("{min} to {max} or none"),
-    }
-}
-
-fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<TagArg>) -> Result<ExitCode> {
+/// Runs `urbsim explain`.
+pub fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<TagArg>) -> Result<ExitCode> {
     let b = &data.baseline;
     let tag = tag.map(|t| format!("{t:?}"));
     let sections = ["levers", "parameters", "indicators", "targets", "data"];
@@ -361,7 +122,7 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<TagA
         .filter(|d| wanted("levers", d.id.key()))
         .map(|d| {
             let s = d.id.spec();
-            json!({"key": s.key, "id": s.model_ref, "unit": s.unit, "range": range_text(s.kind), "default": setting_text(&d.default, d.id),
+            json!({"key": s.key, "id": s.model_ref, "unit": s.unit, "range": s.kind.range_text(), "default": report::setting_text(&d.default, d.id),
                    "tag": d.tag.to_string(), "clause": s.clause, "meaning": s.doc, "source": d.source})
         })
         .collect();
@@ -460,7 +221,7 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<TagA
             .chain(IndicatorId::ALL.iter().map(|i| i.key()))
             .chain(sections)
             .collect();
-        let close: Vec<&str> = all.iter().copied().filter(|k| k.contains(n) || n.contains(*k)).take(5).collect();
+        let close = urbsim::scenario::suggestions(n, all.iter().copied(), 5);
         let hint = if close.is_empty() {
             "run `urbsim explain` to list everything".to_string()
         } else {
@@ -470,7 +231,7 @@ fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<TagA
     }
     if format == Format::Json {
         let doc = json!({"base_year": b.base_year, "policy_start": data.targets.plan.policy_start, "levers": levers, "parameters": params, "indicators": indicators, "targets": targets, "data": datarows});
-        say!("{}", serde_json::to_string_pretty(&doc)?);
+        answer!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let s = |v: &serde_json::Value, k: &str| match &v[k] {
@@ -615,7 +376,8 @@ fn comparison_table(rows: &[Comparison]) -> String {
     out
 }
 
-fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
+/// Runs `urbsim backcast`.
+pub fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
     let b = &data.baseline;
     let (_, rows) = calibrate::run_backcast(b, &b.central_params());
     let comparisons = calibrate::compare(b, &rows);
@@ -625,7 +387,7 @@ fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
             .iter()
             .map(|c| json!({"year": c.year, "indicator": c.indicator, "simulated": c.simulated, "published": c.published, "error": c.error, "tolerance": c.tolerance, "accepted": c.accepted()}))
             .collect();
-        say!(
+        answer!(
             "{}",
             serde_json::to_string_pretty(
                 &json!({"from": b.census.year, "to": b.base_year, "accepted": accepted, "comparisons": items})
@@ -660,16 +422,17 @@ fn cmd_backcast(data: &Data, format: Format) -> Result<ExitCode> {
     Ok(if accepted { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn cmd_calibrate(data: &Data) -> Result<ExitCode> {
+/// Runs `urbsim calibrate`.
+pub fn cmd_calibrate(data: &Data) -> Result<ExitCode> {
     let b = &data.baseline;
     let fitted = calibrate::calibrate(b, &b.central_params());
-    say!(
+    answer!(
         "# calibrated to the published statistics {}-{}; paste into [parameters] of the baseline (tag C)",
         b.census.year + 1,
         b.base_year
     );
     for (id, target, ..) in calibrate::CALIBRATED {
-        say!("{} = {:.4e}   # fitted to {target}; now {}", id.key(), fitted[id], b.central_params()[id]);
+        answer!("{} = {:.4e}   # fitted to {target}; now {}", id.key(), fitted[id], b.central_params()[id]);
     }
     let (_, rows) = calibrate::run_backcast(b, &fitted);
     emit!("{}", comparison_table(&calibrate::compare(b, &rows)));

@@ -116,6 +116,40 @@ impl Staged {
     }
 }
 
+/// A file written in a stream whose SHA-256 is computed on the way, for outputs too large to
+/// hold in memory (the SALib export). It lives in a [`Staged`] folder, so it is never seen half
+/// written.
+pub struct HashingWriter {
+    file: std::io::BufWriter<std::fs::File>,
+    hash: Sha256,
+}
+
+impl HashingWriter {
+    /// Creates `path` (the umask decides its permissions).
+    pub fn create(path: &Path) -> Result<HashingWriter> {
+        let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(HashingWriter { file: std::io::BufWriter::new(file), hash: Sha256::new() })
+    }
+
+    /// Flushes the file to disk and returns its SHA-256 in hex.
+    pub fn finish(mut self) -> std::io::Result<String> {
+        self.file.flush()?;
+        self.file.get_ref().sync_all()?;
+        Ok(self.hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// Writes a whole result folder `dir`: the files, then `manifest` last, built aside and swapped
 /// in, so no file of an earlier result survives and nothing half-written is ever seen.
 pub fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)], manifest: &[u8]) -> Result<()> {

@@ -7,14 +7,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::InputError;
-use super::commands::{Data, load_scenarios, period};
+use super::data::{Data, load_scenarios};
+use super::manifest::Manifest;
 use super::output::{sha256, write_folder};
-use urbsim::model::LAST_YEAR;
+use super::{Horizon, InputError, Interrupted};
 use urbsim::projection::{Resolved, resolve};
 use urbsim::sweep::{self, Partial, Progress, Sampler, Summary, Sweep, SweepConfig, tables};
 
@@ -28,8 +28,6 @@ pub struct SweepArgs<'a> {
     pub seed: u64,
     /// Sampler.
     pub sampler: Sampler,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
     /// Output folder.
     pub out: &'a Path,
     /// Reference scenario name.
@@ -42,10 +40,8 @@ pub struct SweepArgs<'a> {
     pub shard: Option<&'a str>,
     /// Quantile sample size.
     pub quantile_sample: u64,
-    /// Horizon.
-    pub until: Option<u16>,
-    /// Target period.
-    pub target_period: Option<super::PeriodArg>,
+    /// Horizon and target-period reading.
+    pub horizon: Horizon,
     /// No progress bar.
     pub quiet: bool,
 }
@@ -62,18 +58,6 @@ fn interrupted() -> &'static Arc<AtomicBool> {
         flag
     })
 }
-
-/// The sweep was interrupted: exit code 130, as a shell reports SIGINT.
-#[derive(Debug)]
-pub struct Interrupted;
-
-impl std::fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted: the sweep stopped before it finished; nothing was written")
-    }
-}
-
-impl std::error::Error for Interrupted {}
 
 struct Bar<'a> {
     bar: ProgressBar,
@@ -101,16 +85,7 @@ fn parse_shard(spec: &str) -> Result<(u64, u64)> {
 
 /// Runs `urbsim sweep`.
 pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
-    let first = data.baseline.base_year + 1;
     let mut problems = Vec::new();
-    if let Some(y) = a.until
-        && !(first..=LAST_YEAR).contains(&y)
-    {
-        problems.push(format!("error: --until {y} is outside [{first}, {LAST_YEAR}]"));
-    }
-    if a.draws == 0 {
-        problems.push("error: --draws must be at least 1".to_string());
-    }
     if a.quantile_sample < 100 {
         problems.push("error: --quantile-sample must be at least 100".to_string());
     }
@@ -140,7 +115,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     };
     let resolved: Vec<Resolved> = scenarios
         .iter()
-        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, a.until, period(a.target_period)))
+        .map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, a.horizon.until, a.horizon.period))
         .collect();
     let reference = match a.reference {
         None => 0,
@@ -171,8 +146,6 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     };
     let shard_draws = (range.end * sweep::CHUNK).min(a.draws) - (range.start * sweep::CHUNK).min(a.draws);
 
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(a.threads).build().context("cannot start the worker threads")?;
     let bar = if a.quiet { ProgressBar::hidden() } else { ProgressBar::new(shard_draws) };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} draws  {per_sec}  ETA {eta}")
@@ -180,7 +153,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     );
     let progress = Bar { bar, cancel: interrupted() };
     let started = Instant::now();
-    let result = pool.install(|| plan.run(range, &progress));
+    let result = plan.run(range, &progress);
     progress.bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let mut partial = result.map_err(|_| Interrupted)?;
@@ -193,7 +166,7 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
         "quantile_sample": keep,
         "reference": resolved[reference].name,
         "levers": a.levers,
-        "threads": pool.current_num_threads(),
+        "threads": rayon::current_num_threads(),
         "shard": a.shard,
         "elapsed_seconds": elapsed,
         "draws_per_second": shard_draws as f64 / elapsed.max(1e-9),
@@ -202,14 +175,14 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
     let inputs = inputs_json(data, &scenarios);
     // What a shard must share with the others to be merged with them: every input file, the
     // options that change results, and the lever grid.
-    let provenance = json!({"inputs": inputs, "until": a.until, "target_period": a.target_period.map(|p| format!("{p:?}")),
+    let provenance = json!({"inputs": inputs, "until": a.horizon.until, "target_period": a.horizon.period.map(|p| format!("{p:?}")),
         "levers": a.levers, "reference": resolved[reference].name});
     partial.inputs = sha256(provenance.to_string().as_bytes());
     if shard.is_some() {
         let mut bytes = serde_json::to_vec(&partial)?;
         bytes.push(b'\n');
         let files = vec![("partial.json", bytes)];
-        let manifest = manifest("sweep (shard)", &run_info, &inputs, &files)?;
+        let manifest = manifest(data, "sweep (shard)", &run_info, &scenarios, &files)?;
         write_folder(a.out, &files, &manifest)?;
         say!(
             "wrote shard {} ({} draws) to {}; combine the shards with `urbsim merge`",
@@ -220,54 +193,42 @@ pub fn cmd_sweep(data: &Data, a: SweepArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let summary = sweep::summarise(partial, &data.targets).map_err(|e| InputError(format!("error: {e}")))?;
-    write_summary(data, &summary, a.keep_draws, a.out, "sweep", &run_info, &inputs)?;
+    write_summary(data, &summary, a.keep_draws, a.out, &run_info, &scenarios)?;
     print_summary(&summary, elapsed)?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// What a shard must share with the others, as data: the baseline and targets hashes, the tool
+/// version, and each scenario's name and file contents (hashes only, so the same files reached
+/// by another path, as on another machine, still match).
 fn inputs_json(data: &Data, scenarios: &[urbsim::scenario::Scenario]) -> serde_json::Value {
     json!({
-        "baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1},
-        "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1},
+        "version": env!("CARGO_PKG_VERSION"),
+        "baseline": data.baseline_origin.1,
+        "targets": data.targets_origin.1,
         "scenarios": scenarios.iter().map(|s| json!({
             "name": s.name,
-            "files": s.files.iter().map(|(p, text)| json!({"path": p.display().to_string(), "sha256": sha256(text.as_bytes())})).collect::<Vec<_>>(),
+            "files": s.files.iter().map(|(_, text)| sha256(text.as_bytes())).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }
 
 fn manifest(
+    data: &Data,
     command: &str,
     run: &serde_json::Value,
-    inputs: &serde_json::Value,
+    scenarios: &[urbsim::scenario::Scenario],
     files: &[(&str, Vec<u8>)],
 ) -> Result<Vec<u8>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let m = json!({
-        "tool": "urbsim",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "arguments": args,
-        "run": run,
-        "inputs": inputs,
-        "outputs": files.iter().map(|(name, bytes)| json!({"file": name, "sha256": sha256(bytes)})).collect::<Vec<_>>(),
-        "reproduce": format!("urbsim {}", args.join(" ")),
-        "note": "results depend only on the inputs, seed, draws, sampler, quantile sample and tool version; threads and shards change speed, never results",
-    });
-    let mut bytes = serde_json::to_vec_pretty(&m)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    let mut m = Manifest::new(command, data).scenarios(scenarios).with("run", run.clone()).with(
+        "note",
+        json!("results depend only on the inputs, seed, draws, sampler, quantile sample and tool version; threads and shards change speed, never results"),
+    );
+    m.outputs(files);
+    m.bytes()
 }
 
-fn write_summary(
-    data: &Data,
-    s: &Summary,
-    keep_draws: bool,
-    out: &Path,
-    command: &str,
-    run: &serde_json::Value,
-    inputs: &serde_json::Value,
-) -> Result<()> {
+fn summary_files(data: &Data, s: &Summary, keep_draws: bool) -> Result<Vec<(&'static str, Vec<u8>)>> {
     let mut files = vec![
         ("summary.csv", tables::summary_csv(s)?),
         ("targets.csv", tables::targets_csv(s, &data.targets)?),
@@ -279,11 +240,55 @@ fn write_summary(
     if keep_draws {
         files.push(("draws.csv", tables::draws_csv(s, &data.baseline, &data.targets)?));
     }
-    let manifest = manifest(command, run, inputs, &files)?;
+    Ok(files)
+}
+
+fn write_summary(
+    data: &Data,
+    s: &Summary,
+    keep_draws: bool,
+    out: &Path,
+    run: &serde_json::Value,
+    scenarios: &[urbsim::scenario::Scenario],
+) -> Result<()> {
+    let files = summary_files(data, s, keep_draws)?;
+    let manifest = manifest(data, "sweep", run, scenarios, &files)?;
     write_folder(out, &files, &manifest)?;
     let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     say!("wrote {} ({}, manifest.json)", out.display(), names.join(", "));
     Ok(())
+}
+
+/// A shard's manifest, checked against what this merge runs with: the same tool version, baseline
+/// and targets (the partial's own hash covers the scenarios and options).
+fn shard_manifest(data: &Data, dir: &Path) -> Result<serde_json::Value> {
+    let path = dir.join("manifest.json");
+    let text = super::input::read_text(&path)
+        .map_err(|e| InputError(format!("error: cannot read {}: {e}\n  hint: re-run that shard", path.display())))?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        InputError(format!("error: {} is not a manifest: {e}\n  hint: re-run that shard", path.display()))
+    })?;
+    let mut problems = Vec::new();
+    if m["version"] != env!("CARGO_PKG_VERSION") {
+        problems.push(format!("it was run by urbsim {}, this is {}", m["version"], env!("CARGO_PKG_VERSION")));
+    }
+    if m["baseline"]["sha256"] != data.baseline_origin.1.as_str() {
+        problems.push(format!(
+            "it used another baseline ({}); give merge the same --baseline as the shards",
+            m["baseline"]["source"]
+        ));
+    }
+    if m["targets"]["sha256"] != data.targets_origin.1.as_str() {
+        problems.push(format!(
+            "it used other plan targets ({}); give merge the same --targets as the shards",
+            m["targets"]["source"]
+        ));
+    }
+    if problems.is_empty() {
+        Ok(m)
+    } else {
+        Err(InputError(format!("error: {}: {}; nothing was written", dir.display(), problems.join("; "))).into())
+    }
 }
 
 fn print_summary(s: &Summary, elapsed: f64) -> Result<()> {
@@ -343,6 +348,7 @@ fn refuse_non_finite(partial: &sweep::Partial) -> Result<()> {
 /// Runs `urbsim merge`.
 pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
     let mut partials = Vec::new();
+    let mut shard_manifests: Vec<serde_json::Value> = Vec::new();
     for dir in dirs {
         let path = dir.join("partial.json");
         let text = super::input::read_text_up_to(&path, super::input::MAX_SHARD_BYTES).map_err(|e| {
@@ -354,6 +360,7 @@ pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> 
         let p: Partial = serde_json::from_str(&text)
             .map_err(|e| InputError(format!("error: {} is not a sweep partial: {e}", path.display())))?;
         p.check().map_err(|e| InputError(format!("error: {}: {e}\n  hint: re-run that shard", path.display())))?;
+        shard_manifests.push(shard_manifest(data, dir)?);
         partials.push(p);
     }
     partials.sort_by_key(|p| p.chunk_range.0);
@@ -366,9 +373,18 @@ pub fn cmd_merge(data: &Data, dirs: &[PathBuf], out: &Path) -> Result<ExitCode> 
     }
     refuse_non_finite(&merged)?;
     let summary = sweep::summarise(merged, &data.targets).map_err(|e| InputError(format!("error: {e}")))?;
-    let run = json!({"merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(), "seed": summary.partial.config.seed, "draws": summary.partial.config.draws});
-    let inputs = json!({"baseline": {"source": data.baseline_origin.0, "sha256": data.baseline_origin.1}, "targets": {"source": data.targets_origin.0, "sha256": data.targets_origin.1}});
-    write_summary(data, &summary, false, out, "merge", &run, &inputs)?;
+    let run = json!({"merged_from": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(), "seed": summary.partial.config.seed, "draws": summary.partial.config.draws, "inputs_sha256": summary.partial.inputs});
+    // The shards' scenarios (names, paths and hashes as the first shard recorded them).
+    let scenarios = shard_manifests.first().map_or(serde_json::Value::Null, |m| m["scenarios"].clone());
+    let files = summary_files(data, &summary, false)?;
+    let mut manifest = Manifest::new("merge", data).with("run", run).with("scenarios", scenarios).with(
+        "note",
+        json!("results depend only on the inputs, seed, draws, sampler, quantile sample and tool version; threads and shards change speed, never results"),
+    );
+    manifest.outputs(&files);
+    write_folder(out, &files, &manifest.bytes()?)?;
+    let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    say!("wrote {} ({}, manifest.json)", out.display(), names.join(", "));
     print_summary(&summary, 0.0)?;
     Ok(ExitCode::SUCCESS)
 }

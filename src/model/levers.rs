@@ -31,6 +31,67 @@ pub enum LeverKind {
     },
 }
 
+impl LeverKind {
+    /// A value as people read and write it: `on`/`off`, the option's name, `none` for a year
+    /// lever that never opens, the number otherwise. The inverse of [`LeverKind::parse`].
+    pub fn text(self, x: f64) -> String {
+        match self {
+            LeverKind::Bool => if x > 0.5 { "on" } else { "off" }.to_string(),
+            LeverKind::Choice(options) => options.get(x as usize).map_or_else(|| x.to_string(), |o| o.to_string()),
+            LeverKind::Year { .. } if x.is_infinite() => "none".to_string(),
+            _ => x.to_string(),
+        }
+    }
+
+    /// The values a lever accepts, in words (`0 to 3000`, `on/off`, `a | b`, `2026 to 2030 or none`).
+    pub fn range_text(self) -> String {
+        match self {
+            LeverKind::Number { min, max } => format!("{min} to {max}"),
+            LeverKind::Bool => "on/off".to_string(),
+            LeverKind::Choice(o) => o.join(" | "),
+            LeverKind::Year { min, max } => format!("{min} to {max} or none"),
+        }
+    }
+
+    /// The model's number for a value written as text (on the command line, `--lever`): a
+    /// number within range, `on`/`off`/`true`/`false`/`1`/`0`, an option's name, a year or `none`.
+    /// Options are coded by their position, `none` by +∞ (a year that never comes).
+    ///
+    /// # Errors
+    ///
+    /// A value the lever does not accept, saying what it accepts.
+    pub fn parse(self, v: &str) -> Result<f64, String> {
+        let v = v.trim();
+        match self {
+            LeverKind::Choice(options) => options
+                .iter()
+                .position(|o| *o == v)
+                .map(|i| i as f64)
+                .ok_or_else(|| format!("`{v}` is not one of {options:?}")),
+            LeverKind::Bool => match v {
+                "true" | "on" | "1" => Ok(1.0),
+                "false" | "off" | "0" => Ok(0.0),
+                _ => Err(format!("`{v}` is not on/off")),
+            },
+            LeverKind::Year { min, max } => {
+                if v == "none" {
+                    return Ok(f64::INFINITY);
+                }
+                let y: u16 = v.parse().map_err(|_| format!("`{v}` is not a year"))?;
+                if (min..=max).contains(&y) { Ok(f64::from(y)) } else { Err(format!("{y} is outside [{min}, {max}]")) }
+            }
+            LeverKind::Number { min, max } => {
+                let x: f64 = v.parse().map_err(|_| format!("`{v}` is not a number"))?;
+                if x.is_finite() && x >= min && x <= max {
+                    Ok(x)
+                } else {
+                    Err(format!("{x} is outside [{min}, {max}]"))
+                }
+            }
+        }
+    }
+}
+
 /// Static description of one lever.
 #[derive(Debug)]
 pub struct LeverSpec {

@@ -120,12 +120,7 @@ pub fn parse_axis(spec: &str) -> Result<GridAxis, String> {
     let (key, values) =
         spec.split_once('=').ok_or_else(|| format!("--lever {spec}: expected KEY=MIN:MAX:N or KEY=a,b,c"))?;
     let lever = LeverId::from_key(key.trim()).ok_or_else(|| {
-        let close: Vec<&str> = LeverId::ALL
-            .iter()
-            .map(|l| l.key())
-            .filter(|k| k.contains(key.trim()) || key.contains(*k))
-            .take(3)
-            .collect();
+        let close = crate::scenario::suggestions(key.trim(), LeverId::ALL.iter().map(|l| l.key()), 3);
         let hint = if close.is_empty() {
             "`urbsim explain levers` lists them".to_string()
         } else {
@@ -134,39 +129,16 @@ pub fn parse_axis(spec: &str) -> Result<GridAxis, String> {
         format!("--lever {spec}: unknown lever `{key}`; {hint}")
     })?;
     let kind = lever.spec().kind;
+    // The one lever-value codec (`LeverKind::parse`), with the flag and the unit in the message.
     let parse_one = |v: &str| -> Result<f64, String> {
-        let v = v.trim();
-        match kind {
-            LeverKind::Choice(options) => options
-                .iter()
-                .position(|o| *o == v)
-                .map(|i| i as f64)
-                .ok_or_else(|| format!("--lever {spec}: `{v}` is not one of {options:?}")),
-            LeverKind::Bool => match v {
-                "true" | "on" | "1" => Ok(1.0),
-                "false" | "off" | "0" => Ok(0.0),
-                _ => Err(format!("--lever {spec}: `{v}` is not on/off")),
-            },
-            LeverKind::Year { min, max } => {
-                if v == "none" {
-                    return Ok(f64::INFINITY);
-                }
-                let y: u16 = v.parse().map_err(|_| format!("--lever {spec}: `{v}` is not a year"))?;
-                if (min..=max).contains(&y) {
-                    Ok(f64::from(y))
-                } else {
-                    Err(format!("--lever {spec}: {y} is outside [{min}, {max}]"))
-                }
+        kind.parse(v).map_err(|e| {
+            let unit = lever.spec().unit;
+            if unit.is_empty() || !matches!(kind, LeverKind::Number { .. }) {
+                format!("--lever {spec}: {e}")
+            } else {
+                format!("--lever {spec}: {e} {unit}")
             }
-            LeverKind::Number { min, max } => {
-                let x: f64 = v.parse().map_err(|_| format!("--lever {spec}: `{v}` is not a number"))?;
-                if x >= min && x <= max {
-                    Ok(x)
-                } else {
-                    Err(format!("--lever {spec}: {x} is outside [{min}, {max}] {}", lever.spec().unit))
-                }
-            }
-        }
+        })
     };
     let parts: Vec<&str> = values.split(':').collect();
     let values = if parts.len() == 3 && matches!(kind, LeverKind::Number { .. }) {

@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use urbsim::model::{IndicatorId, LeverId, ParamId};
 use urbsim::targets::PlanTargets;
 
-use crate::common::{TARGETS, read, urbsim};
+use crate::common::{TARGETS, hex_sha256, read, urbsim};
 
 /// Every shipped scenario, as `scenarios/<file>.toml`, sorted.
 fn shipped() -> Vec<String> {
@@ -26,10 +25,6 @@ fn shipped() -> Vec<String> {
     files.sort();
     assert!(!files.is_empty(), "scenarios/ holds no .toml files");
     files
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn json_file(path: &Path) -> serde_json::Value {
@@ -299,4 +294,75 @@ fn a_closed_output_pipe_ends_quietly_with_success() {
     let result = child.wait_with_output().expect("waits");
     assert_eq!(result.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&result.stderr).contains("panicked"));
+}
+
+#[test]
+fn help_examples_survive_a_narrow_terminal_and_every_command_has_them() {
+    let examples = |sub: &str, columns: &str| -> Vec<String> {
+        let mut cmd = urbsim();
+        if !sub.is_empty() {
+            cmd.arg(sub);
+        }
+        let out = cmd.arg("--help").env("COLUMNS", columns).assert().success().get_output().stdout.clone();
+        String::from_utf8_lossy(&out).lines().filter(|l| l.starts_with("  urbsim")).map(String::from).collect()
+    };
+    for sub in [
+        "",
+        "run",
+        "sweep",
+        "brief",
+        "chart",
+        "sensitivity",
+        "discover",
+        "merge",
+        "validate",
+        "explain",
+        "backcast",
+        "calibrate",
+        "completions",
+    ] {
+        let wide = examples(sub, "200");
+        assert!(!wide.is_empty(), "`urbsim {sub} --help` has no examples");
+        // Wrapping at 80 columns would cut an example line; each must come through whole.
+        assert_eq!(examples(sub, "80"), wide, "`urbsim {sub} --help` at 80 columns");
+    }
+}
+
+#[test]
+fn run_and_validate_speak_json_and_quiet_prints_nothing_else() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = urbsim()
+        .args(["run", "scenarios/baseline.toml", "--draws", "0", "--format", "json", "--out"])
+        .arg(dir.path().join("r"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("run --format json prints JSON");
+    assert_eq!(doc["scenarios"][0]["name"], "baseline");
+    let out = urbsim()
+        .args(["validate", "scenarios/baseline.toml", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("validate --format json prints JSON");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["files"][0]["name"], "baseline");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n[levers]\nno_such_lever = 1\n").expect("write");
+    let a = urbsim().args(["validate", "--format", "json"]).arg(&bad).assert().code(2);
+    let doc: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).expect("JSON on failure too");
+    assert_eq!(doc["valid"], false);
+    assert!(doc["files"][0]["problems"].to_string().contains("no_such_lever"), "{doc}");
+    // --quiet: the files are written, nothing is printed.
+    let a = urbsim()
+        .args(["run", "scenarios/baseline.toml", "--draws", "0", "--quiet", "--threads", "1", "--out"])
+        .arg(dir.path().join("q"))
+        .assert()
+        .success();
+    assert!(a.get_output().stdout.is_empty(), "{}", String::from_utf8_lossy(&a.get_output().stdout));
+    assert!(dir.path().join("q/results.csv").is_file());
 }

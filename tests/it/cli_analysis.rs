@@ -57,6 +57,36 @@ fn sobol_by_model_block_exports_a_salib_design() {
     let runs = read(&design.join("outputs.csv")).lines().count() - 1;
     assert_eq!(runs, 64 * (factors.len() + 2), "N (k + 2) rows in SALib's order");
     assert_eq!(read(&design.join("design.csv")).lines().next().map(|h| h.split(',').count()), Some(params));
+    // problem.txt as SALib's read_param_file reads it: name, bounds, group. SALib's Sobol' analyse
+    // takes D as the number of distinct groups and needs Y.size divisible by D + 2.
+    let problem = read(&design.join("problem.txt"));
+    let mut groups = std::collections::BTreeSet::new();
+    for line in problem.lines() {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(cols.len(), 4, "name lower upper group: {line}");
+        let (lo, hi): (f64, f64) = (cols[1].parse().expect("lower"), cols[2].parse().expect("upper"));
+        assert!(lo < hi, "{line}");
+        groups.insert(cols[3]);
+    }
+    assert_eq!(groups.len(), factors.len());
+    assert_eq!(runs % (groups.len() + 2), 0);
+    assert_eq!(runs / (groups.len() + 2), 64);
+    // Distributions beside the bounds, and a README that warns against sampling from problem.txt.
+    assert!(
+        read(&design.join("distributions.csv")).starts_with("parameter,distribution,support_low,support_high,factor\n")
+    );
+    assert!(read(&design.join("README.txt")).contains("Do not sample from problem.txt"));
+    // The export's manifest: N, the skip, the method, groups, and every file's hash.
+    let m: serde_json::Value = serde_json::from_str(&read(&design.join("manifest.json"))).expect("manifest");
+    assert_eq!(m["options"]["samples"], 64);
+    assert_eq!(m["options"]["sobol_skip"], 64, "the skip is a multiple of N");
+    assert_eq!(m["options"]["method"], "sobol");
+    assert_eq!(m["options"]["groups"], true);
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
+    for o in m["outputs"].as_array().expect("outputs") {
+        let file = o["file"].as_str().expect("file");
+        assert_eq!(o["sha256"], crate::common::hex_sha256(&std::fs::read(design.join(file)).expect("read")).as_str());
+    }
 }
 
 #[test]
@@ -79,6 +109,19 @@ fn morris_screens_the_jobs_target_and_bad_outcomes_are_refused() {
         .assert()
         .success();
     assert!(read(&out.join("morris.csv")).starts_with("outcome,factor,mu,mu_star,sigma,"));
+    // Grouped Morris reports μ* only, as SALib does: μ and σ are empty, never a sign-dependent number.
+    let grouped = dir.path().join("grouped");
+    urbsim()
+        .args(["sensitivity", "scenarios/baseline.toml", "--method", "morris", "--samples", "4", "--groups"])
+        .args(["--outcome", "target:new_urban_jobs", "--out"])
+        .arg(&grouped)
+        .assert()
+        .success();
+    let table = read(&grouped.join("morris.csv"));
+    for line in table.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        assert!(cols[2].is_empty() && cols[4].is_empty() && cols[3].parse::<f64>().is_ok(), "{line}");
+    }
     let a = urbsim()
         .args(["sensitivity", "scenarios/baseline.toml", "--outcome", "no_such_thing", "--out"])
         .arg(dir.path().join("x"))
@@ -92,13 +135,32 @@ fn discovery_describes_where_a_target_is_missed() {
     let dir = TempDir::new().expect("tempdir");
     let out = dir.path().join("prim");
     let a = urbsim()
-        .args(["discover", "scenarios/baseline.toml", "--target", "rural_labour_transfer", "--draws", "1500", "--out"])
+        .args(["discover", "scenarios/baseline.toml", "--target", "rural_labour_transfer", "--draws", "1500"])
+        .args(["--keep-draws", "--out"])
         .arg(&out)
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert!(stdout.contains("missed in") && stdout.contains("未达标"), "{stdout}");
-    assert!(read(&out.join("prim.csv")).lines().any(|l| l.starts_with("simplified,")));
+    // One box is chosen; the simplified box has its own row and its bounds their own columns.
+    let prim = read(&out.join("prim.csv"));
+    let rows: Vec<Vec<&str>> = prim.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.iter().filter(|r| r[6] == "true").count(), 1, "{prim}");
+    assert_eq!(rows.iter().filter(|r| r[1] == "simplified").count(), 1, "{prim}");
+    let bounds = read(&out.join("prim_bounds.csv"));
+    assert!(bounds.starts_with("step,kind,parameter,lower,upper\n"), "{bounds}");
+    // Full precision: some bound has more than four decimals.
+    assert!(
+        bounds
+            .lines()
+            .skip(1)
+            .any(|l| l.rsplit(',').next().is_some_and(|u| u.split('.').nth(1).is_some_and(|d| d.len() > 4))),
+        "{bounds}"
+    );
+    // Every judged future is kept, with its draw number, the verdict and every parameter.
+    let draws = read(&out.join("draws.csv"));
+    assert!(draws.starts_with("draw,missed,"), "{}", &draws[..80]);
+    assert_eq!(draws.lines().count(), 1501);
     let bad = urbsim()
         .args(["discover", "scenarios/baseline.toml", "--target", "nope", "--out"])
         .arg(dir.path().join("y"))

@@ -61,12 +61,15 @@ fn options_out_of_range_are_refused_with_a_hint() {
     for (args, hint) in [
         (vec!["sensitivity", "scenarios/baseline.toml", "--samples", "0"], "at least 2"),
         (vec!["sweep", "scenarios/baseline.toml", "--threads", "10000"], "from 0 (every core) to 1024"),
-        (vec!["sweep", "scenarios/baseline.toml", "--draws", "0"], "a whole number of at least 1,"),
-        (vec!["brief", "--draws", "0"], "a whole number of at least 20,"),
+        (vec!["sweep", "scenarios/baseline.toml", "--draws", "0"], "`sweep` needs at least 1 draws"),
+        (vec!["brief", "--draws", "0"], "`brief` needs at least 20 draws"),
         (
             vec!["discover", "scenarios/baseline.toml", "--target", "new_urban_jobs", "--draws", "0"],
-            "a whole number of at least 100,",
+            "`discover` needs at least 100 draws",
         ),
+        (vec!["run", "scenarios/baseline.toml", "--until", "2040"], "--until 2040 is outside"),
+        (vec!["brief", "--until", "2099"], "--until 2099 is outside"),
+        (vec!["sensitivity", "scenarios/baseline.toml", "--until", "2020"], "--until 2020 is outside"),
     ] {
         let a = urbsim().args(&args).assert().code(2);
         assert!(stderr(&a).contains(hint), "{args:?}: {}", stderr(&a));
@@ -222,6 +225,36 @@ fn merge_refuses_shards_of_different_inputs_and_damaged_shards_without_panicking
     assert!(stderr(&out).contains("different inputs"), "{}", stderr(&out));
     assert!(!merged.exists());
 
+    // Shards run with other plan targets cannot be merged under the shipped ones.
+    let targets = dir.path().join("targets.toml");
+    std::fs::write(&targets, format!("{}\n# edited\n", crate::common::TARGETS)).expect("write");
+    let (t1, t2) = (dir.path().join("t1"), dir.path().join("t2"));
+    for (k, out) in [(1, &t1), (2, &t2)] {
+        urbsim()
+            .arg("sweep")
+            .arg(&a)
+            .args(["--draws", "2048", "--quiet", "--shard", &format!("{k}/2"), "--targets"])
+            .arg(&targets)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let out = urbsim().arg("merge").arg(&t1).arg(&t2).arg("--out").arg(&merged).assert().code(2);
+    assert!(stderr(&out).contains("give merge the same --targets"), "{}", stderr(&out));
+    assert!(!merged.exists());
+    urbsim().arg("merge").arg(&t1).arg(&t2).arg("--targets").arg(&targets).arg("--out").arg(&merged).assert().success();
+    std::fs::remove_dir_all(&merged).expect("clean");
+    // The same file reached by another path is the same input.
+    let moved = dir.path().join("moved");
+    std::fs::create_dir(&moved).expect("mkdir");
+    std::fs::copy(&a, moved.join("a.toml")).expect("copy");
+    let m2 = dir.path().join("m2");
+    shard(&moved.join("a.toml"), 2, &m2);
+    shard(&a, 1, &s1);
+    urbsim().arg("merge").arg(&s1).arg(&m2).arg("--out").arg(&merged).assert().success();
+    std::fs::remove_dir_all(&merged).expect("clean");
+
     // A shard whose file was damaged by hand: every kind of inconsistency is refused.
     shard(&a, 2, &s2);
     let text = std::fs::read_to_string(s1.join("partial.json")).expect("shard");
@@ -264,11 +297,7 @@ fn options_read_as_a_person_writes_them() {
         .success();
     // A negative count gets the range message, not clap's "use -- -5" tip.
     let a = urbsim().args(["sweep", "scenarios/baseline.toml", "--draws", "-5"]).assert().code(2);
-    assert!(
-        stderr(&a).contains("give a whole number of at least 1") && !stderr(&a).contains("-- -5"),
-        "{}",
-        stderr(&a)
-    );
+    assert!(stderr(&a).contains("give a whole number of draws") && !stderr(&a).contains("-- -5"), "{}", stderr(&a));
     urbsim()
         .args(["brief", "scenarios/baseline.toml", "--lang", "EN", "--draws", "30", "--out"])
         .arg(dir.path().join("c"))

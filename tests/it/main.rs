@@ -15,6 +15,7 @@ mod cli_sweep;
 mod common;
 mod comparisons;
 mod extremes;
+mod fuzz;
 mod golden;
 mod labour;
 mod properties;

@@ -234,3 +234,32 @@ fn a_scenario_can_replace_a_parameter_s_distribution() {
     assert!(own.percentiles[6] <= 0.2 + 1e-9 && own.percentiles[0] >= 0.1 - 1e-9, "{:?}", own.percentiles);
     assert!(reference.percentiles[0] > 0.2, "{:?}", reference.percentiles);
 }
+
+#[test]
+fn the_sweep_tables_read_back_into_their_row_types_and_bad_cells_are_named() {
+    use urbsim::sweep::tables::{PairedRow, SummaryRow, TargetsRow, read_rows};
+    let (b, t) = (baseline(), targets());
+    let scenarios = resolved(&b, &TWO);
+    let s =
+        run(&b, &t, &scenarios, SweepConfig { draws: 64, seed: 5, sampler: Sampler::LatinHypercube, keep: 64 }, 1, 1);
+    let [summary, targets_csv, paired] = <[Vec<u8>; 3]>::try_from(bytes(&s, &t)).expect("three tables");
+    let rows: Vec<SummaryRow> = read_rows("summary.csv", &summary).expect("summary.csv reads back");
+    assert_eq!(rows.len(), 2 * s.partial.years.1 * IndicatorId::COUNT);
+    // The median column is the median, by name: it equals the summary's 50th percentile.
+    let first = &s.series[0];
+    assert_eq!(rows[0].p50, Some(first.percentiles[3]));
+    assert_eq!(rows[0].mean, Some(first.moments.mean));
+    let paired_rows: Vec<PairedRow> = read_rows("paired.csv", &paired).expect("paired.csv reads back");
+    assert!(paired_rows.iter().all(|r| r.reference == "baseline" && r.scenario == "open"));
+    let target_rows: Vec<TargetsRow> = read_rows("targets.csv", &targets_csv).expect("targets.csv reads back");
+    assert_eq!(target_rows.len(), 2 * s.partial.targets.len());
+    assert!(target_rows.iter().all(|r| r.probability.is_some_and(|p| (0.0..=1.0).contains(&p))));
+    // A damaged cell is an error naming the table and the line, never a silent NaN.
+    let text = String::from_utf8(summary).expect("utf-8");
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let cells: Vec<&str> = lines[3].split(',').collect();
+    let damaged = cells.iter().enumerate().map(|(k, c)| if k == 11 { "x" } else { c }).collect::<Vec<_>>().join(",");
+    lines[3] = damaged;
+    let e = read_rows::<SummaryRow>("summary.csv", lines.join("\n").as_bytes()).unwrap_err();
+    assert!(e.starts_with("summary.csv: line 4:"), "{e}");
+}

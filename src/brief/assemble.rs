@@ -1,0 +1,125 @@
+//! What the brief computes beyond the sweep: a quick sensitivity analysis of the reference
+//! package (OAT for new urban jobs, Sobol' for the headline targets), the ranking of the
+//! assumptions that drive the verdicts, and each package's description for the page. Pure: it
+//! returns rows and text for the CLI to write.
+
+use crate::baseline::Baseline;
+use crate::brief::html::{AssumptionRow, Lang, ScenarioText};
+use crate::exploration::tables::{self, OatRow, SobolRow};
+use crate::exploration::{Evaluator, Outcome, simulated_targets};
+use crate::model::{IndicatorId, ParamId};
+use crate::projection::Resolved;
+use crate::scenario::Scenario;
+use crate::sensitivity;
+use crate::targets::PlanTargets;
+
+/// Sobol' base sample of the brief's quick analysis: 256 keeps the brief fast, and its
+/// intervals (shown in the chart) say how rough the indices are.
+pub const QUICK_SOBOL_N: usize = 256;
+
+/// The brief's quick sensitivity analysis and what it found.
+#[derive(Clone, Debug, Default)]
+pub struct QuickSensitivity {
+    /// `oat.csv`: new urban jobs in the last year against each parameter's 10th and 90th percentile.
+    pub oat: Vec<OatRow>,
+    /// `sobol.csv`: the headline targets and new urban jobs year by year.
+    pub sobol: Vec<SobolRow>,
+    /// (target label, parameter key, total index) of every target outcome, largest first.
+    pub drivers: Vec<(String, String, f64)>,
+}
+
+/// Runs the quick analysis on the reference package with central shocks.
+///
+/// # Errors
+///
+/// An outcome the model could not evaluate (a non-finite value), named.
+pub fn quick_sensitivity(
+    baseline: &Baseline,
+    targets: &PlanTargets,
+    reference: &Resolved,
+    seed: u64,
+) -> Result<QuickSensitivity, String> {
+    let sim_targets = simulated_targets(targets);
+    let eval = Evaluator::new(baseline, reference, sim_targets.clone());
+    let d = eval.uncertain.len();
+    let names: Vec<String> = eval.uncertain.iter().map(|(id, _)| id.key().to_string()).collect();
+    let last = reference.until;
+    let oat_outcomes = [(Outcome::Indicator(IndicatorId::NewUrbanJobs, last), format!("new_urban_jobs@{last}"))];
+    let rows = sensitivity::oat_design(d, 0.1, 0.9);
+    let y = eval.run(rows.view(), &oat_outcomes.iter().map(|(o, _)| o.clone()).collect::<Vec<_>>());
+    let oat = tables::oat_rows(&eval, &oat_outcomes, &y)?;
+    // The headline targets, and new urban jobs year by year (the same runs serve every outcome).
+    let mut headline: Vec<(Outcome, String)> = ["new_urban_jobs", "rural_labour_transfer"]
+        .iter()
+        .filter_map(|id| {
+            sim_targets.iter().position(|t| t.id == *id).map(|k| (Outcome::TargetMet(k), format!("target:{id}")))
+        })
+        .collect();
+    for y in baseline.base_year + 1..=last {
+        headline.push((Outcome::Indicator(IndicatorId::NewUrbanJobs, y), format!("new_urban_jobs@{y}")));
+    }
+    let which: Vec<Outcome> = headline.iter().map(|(o, _)| o.clone()).collect();
+    let design = sensitivity::saltelli_design(QUICK_SOBOL_N, d, &[], QUICK_SOBOL_N as u64);
+    let ys = eval.run(design.rows.view(), &which);
+    let mut out = QuickSensitivity { oat, ..QuickSensitivity::default() };
+    for ((outcome, label), y) in headline.iter().zip(ys.outer_iter()) {
+        if let Some(row) = y.iter().position(|v| !v.is_finite()) {
+            return Err(format!("{label} is not a finite number on design row {row}"));
+        }
+        let idx = sensitivity::sobol_indices(&design, &y.to_vec(), 100, seed);
+        if matches!(outcome, Outcome::TargetMet(_)) {
+            out.drivers.extend(names.iter().zip(&idx).map(|(n, s)| (label.clone(), n.clone(), s.st)));
+        }
+        out.sobol.extend(tables::sobol_rows(label, &names, &idx));
+    }
+    out.drivers.sort_by(|p, q| q.2.total_cmp(&p.2));
+    Ok(out)
+}
+
+/// The assumptions a reader should look at: the [A] and [L] parameters with the largest total
+/// Sobol' index on a target (at least 0.01), each once, at most ten.
+pub fn key_assumptions(drivers: &[(String, String, f64)], baseline: &Baseline, lang: Lang) -> Vec<AssumptionRow> {
+    let mut rows: Vec<AssumptionRow> = Vec::new();
+    for (outcome, key, st) in drivers {
+        let Some(def) = ParamId::from_key(key).and_then(|id| baseline.params.iter().find(|p| p.id == id)) else {
+            continue;
+        };
+        if !def.tag.is_assumption() || rows.iter().any(|x| &x.key == key) || rows.len() >= 10 || *st < 0.01 {
+            continue;
+        }
+        rows.push(AssumptionRow {
+            key: key.clone(),
+            tag: def.tag.to_string(),
+            value: format!(
+                "{} {}{}",
+                def.value,
+                def.unit,
+                def.dist.as_ref().map_or(String::new(), |d| format!(" · {d}"))
+            ),
+            meaning: def.id.spec().doc.to_string(),
+            source: def.source.clone(),
+            why: format!("{} {st:.2} · {outcome}", if lang == Lang::Zh { "总效应指数" } else { "total Sobol' index" }),
+        });
+    }
+    rows
+}
+
+/// Each package as the page describes it: title, description, clauses and the levers it sets.
+pub fn scenario_texts(resolved: &[Resolved], scenarios: &[Scenario], lang: Lang) -> Vec<ScenarioText> {
+    resolved
+        .iter()
+        .map(|r| ScenarioText {
+            name: r.name.clone(),
+            title: if lang == Lang::Zh { r.title_zh.clone() } else { r.title_en.clone() },
+            description: scenarios.iter().find(|s| s.name == r.name).map_or(String::new(), |s| s.description.clone()),
+            clauses: r.enacts.clone(),
+            levers: r
+                .changed_levers
+                .iter()
+                .map(|(id, s)| {
+                    (id.key().to_string(), format!("{} {}", crate::report::setting_text(s, *id), id.spec().unit))
+                })
+                .collect(),
+        })
+        .collect()
+}
