@@ -305,16 +305,26 @@ pub enum Spec {
     Xy(XyData),
 }
 
-/// Prepares every chart's data from the tables (pure; no drawing).
-pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &Meta) -> Vec<(String, String, Spec)> {
-    let lang = m.lang;
-    let z = zh(lang);
-    let foot = footnote(m);
-    let years = t.years();
-    let reference = t.reference.clone().or_else(|| t.scenarios.first().cloned()).unwrap_or_default();
-    let mut out = Vec::new();
-    let draws_text = if z { format!("{} 次模拟", m.draws) } else { format!("{} draws", m.draws) };
+/// What every chart family needs: the tables, the data, the language and the shared texts.
+struct Ctx<'a> {
+    t: &'a Tables,
+    baseline: &'a Baseline,
+    targets: &'a PlanTargets,
+    lang: Lang,
+    z: bool,
+    foot: String,
+    years: Vec<Year>,
+    reference: String,
+    draws_text: String,
+}
 
+/// One chart: file stem, caption, what to draw.
+type ChartItem = (String, String, Spec);
+
+/// Fan charts of the headline indicators, one per scenario, and their comparisons.
+fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, baseline, lang, z, foot, years, reference, draws_text, .. } = c;
+    let (lang, z) = (*lang, *z);
     // Sweep charts need the sweep tables; a sensitivity or discovery folder has none.
     let fans: &[(IndicatorId, Option<f64>)] = if t.summary.is_empty() { &[] } else { &FANS };
     for &(id, pace) in fans {
@@ -354,7 +364,7 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                 series: vec![FanSeries {
                     label: reference.clone(),
                     colour: 0,
-                    points: years.iter().filter_map(|y| point(&reference, *y, false)).collect(),
+                    points: years.iter().filter_map(|y| point(reference, *y, false)).collect(),
                 }],
                 target: target.clone(),
                 history: hist.clone(),
@@ -386,7 +396,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+}
 
+/// Probability of meeting each target, per package.
+fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, targets, z, foot, draws_text, .. } = c;
+    let z = *z;
     // Target attainment: one chart per target whose probability is uncertain in some scenario.
     // "Uncertain" is judged on the 95% interval, not the estimate, so a small sweep that happens
     // to meet a target in every draw still shows the chart, with its wide interval.
@@ -427,7 +442,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+}
 
+/// What each package changes against the reference: paired differences and the stacked charts.
+fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, lang, z, foot, years, reference, draws_text, .. } = c;
+    let (lang, z) = (*lang, *z);
     // Paired differences against the reference in the last year.
     if let Some(&last) = years.last() {
         for id in PAIRED {
@@ -438,7 +458,7 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                 .scenarios
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| **s != reference)
+                .filter(|(_, s)| **s != *reference)
                 .filter_map(|(k, s)| {
                     let v = t.paired.get(&(s.clone(), last, spec.key.to_string()))?;
                     Some(Bar {
@@ -522,7 +542,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+}
 
+/// The lever grid, when the tables have one.
+fn grid_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, targets, lang, foot, draws_text, .. } = c;
+    let lang = *lang;
     // Lever grid, when present: probability of each headline target over the first two levers
     // (for the first scenario, at the first value of a third lever).
     if let Some((levers, points)) = &t.grid
@@ -585,7 +610,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             ));
         }
     }
+}
 
+/// OAT tornados and Sobol' total effects.
+fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, z, foot, .. } = c;
+    let z = *z;
     // Sensitivity, when present: a tornado per OAT outcome (top 10), Sobol total effects.
     let mut oat_outcomes: Vec<&String> = t.oat.iter().map(|r| &r.0).collect();
     oat_outcomes.dedup();
@@ -650,6 +680,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+}
+
+/// Morris screening.
+fn morris_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, z, foot, .. } = c;
+    let z = *z;
     // Morris screening: μ* against σ, the 15 largest μ* labelled.
     let mut morris_outcomes: Vec<&String> = t.morris.iter().map(|r| &r.0).collect();
     morris_outcomes.dedup();
@@ -725,7 +761,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+}
 
+/// PRIM's coverage-density trade-off.
+fn prim_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, z, foot, .. } = c;
+    let z = *z;
     // PRIM: the coverage-density trade-off of the peeling trajectory, the chosen box marked.
     if !t.prim.is_empty() {
         let chosen = t.prim.iter().position(|p| p.2);
@@ -756,7 +797,12 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
             }),
         ));
     }
+}
 
+/// Sobol' total indices year by year.
+fn sobol_by_year_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, z, foot, .. } = c;
+    let z = *z;
     // Sobol' total indices year by year: indicator outcomes labelled `name@year`.
     // indicator → year → (factor, total index)
     type ByYear<'t> = BTreeMap<Year, Vec<(&'t str, f64)>>;
@@ -823,6 +869,36 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
                 key_label: if z { "总效应指数".to_string() } else { "total-effect index".to_string() },
             }),
         ));
+    }
+}
+
+/// Prepares every chart's data from the tables (pure; no drawing).
+pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &Meta) -> Vec<(String, String, Spec)> {
+    let lang = m.lang;
+    let z = zh(lang);
+    let c = Ctx {
+        t,
+        baseline,
+        targets,
+        lang,
+        z,
+        foot: footnote(m),
+        years: t.years(),
+        reference: t.reference.clone().or_else(|| t.scenarios.first().cloned()).unwrap_or_default(),
+        draws_text: if z { format!("{} 次模拟", m.draws) } else { format!("{} draws", m.draws) },
+    };
+    let mut out = Vec::new();
+    for family in [
+        fan_charts,
+        attainment_charts,
+        paired_charts,
+        grid_charts,
+        sensitivity_charts,
+        morris_charts,
+        prim_charts,
+        sobol_by_year_charts,
+    ] {
+        family(&c, &mut out);
     }
     // Stems come partly from table cells (target ids, outcome names): keep them to a safe
     // alphabet so that no cell can name a file outside the charts folder.

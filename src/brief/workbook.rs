@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet};
+use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, Format, RowNum, Workbook, Worksheet};
 
 /// Excel's hard limit on a worksheet name, in characters.
 const MAX_SHEET_NAME: usize = 31;
@@ -34,6 +34,10 @@ const MIN_COLUMN_WIDTH: usize = 6;
 /// (too many rows or columns, or a cell over 32,767 characters), with the sheet named.
 pub fn workbook(sheets: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
+    // rust_xlsxwriter stamps the file with the clock's time; a fixed creation date (the plan's
+    // issue date) keeps the workbook's bytes a function of its tables alone.
+    let created = ExcelDateTime::from_ymd(2025, 6, 18).map_err(|e| format!("creation date: {e}"))?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let header = Format::new().set_bold();
     let mut taken = HashSet::new();
     for (name, csv_bytes) in sheets {
@@ -179,6 +183,16 @@ mod tests {
         // The year is numeric data, so it becomes a number; the header "year" stays text.
         assert_eq!(range.get((1, 1)), Some(&Data::Float(2030.0)));
         assert_eq!(range.get((1, 3)), Some(&Data::Float(0.001)));
+    }
+
+    #[test]
+    fn the_bytes_do_not_depend_on_the_clock() {
+        // The library stamps files with the current second unless told otherwise; two workbooks
+        // of the same tables written in different seconds must still be identical.
+        let tables: &[(&str, &[u8])] = &[("s", b"h\n1\n")];
+        let first = workbook(tables).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(workbook(tables).unwrap(), first);
     }
 
     #[test]
