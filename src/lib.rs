@@ -17,6 +17,7 @@ pub mod baseline;
 pub mod brief;
 pub mod calibrate;
 pub mod chart;
+pub mod data;
 pub mod discovery;
 pub mod exploration;
 pub mod model;

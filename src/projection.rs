@@ -93,18 +93,7 @@ impl ScenarioKeys {
                 let unit = def.id.spec().unit;
                 // Growth rates may be negative whatever their baseline range (a scenario may
                 // describe a decline); other quantities only where the baseline's own range is.
-                let key = def.id.key();
-                let growth = key.starts_with("g_") || key.ends_with("_growth") || key.ends_with("_drift");
-                let negative = growth || def.value < 0.0 || def.dist.as_ref().is_some_and(|d| d.support().0 < 0.0);
-                let (min, max) = if let Some((_, floor)) = POSITIVE.iter().find(|(id, _)| *id == def.id) {
-                    (*floor, f64::INFINITY)
-                } else if unit.starts_with("share") {
-                    (0.0, 1.0)
-                } else if negative {
-                    (f64::NEG_INFINITY, f64::INFINITY)
-                } else {
-                    (0.0, f64::INFINITY)
-                };
+                let (min, max) = admissible(def);
                 let rule = if BASE_YEAR_ONLY.contains(&def.id) { Rule::BaseYear } else { Rule::Uncertain { min, max } };
                 KeySpec { key: def.id.key(), unit, rule }
             })
@@ -115,6 +104,25 @@ impl ScenarioKeys {
     /// The schema the scenario loader validates against.
     pub fn schema(&self) -> Schema<'_> {
         Schema { levers: &self.levers, parameters: &self.parameters, first_year: self.years.0, last_year: self.years.1 }
+    }
+}
+
+/// The values a parameter may take anywhere (a scenario override, a department's figure): shares
+/// in [0, 1]; quantities with a floor the model divides by from that floor up; growth rates and
+/// quantities whose baseline range reaches below zero, any number; every other quantity from 0 up.
+pub fn admissible(def: &crate::baseline::ParamDef) -> (f64, f64) {
+    let unit = def.id.spec().unit;
+    let key = def.id.key();
+    let growth = key.starts_with("g_") || key.ends_with("_growth") || key.ends_with("_drift");
+    let negative = growth || def.value < 0.0 || def.dist.as_ref().is_some_and(|d| d.support().0 < 0.0);
+    if let Some((_, floor)) = POSITIVE.iter().find(|(id, _)| *id == def.id) {
+        (*floor, f64::INFINITY)
+    } else if unit.starts_with("share") {
+        (0.0, 1.0)
+    } else if negative {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    } else {
+        (0.0, f64::INFINITY)
     }
 }
 

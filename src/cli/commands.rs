@@ -332,7 +332,36 @@ pub fn cmd_explain(data: &Data, name: Option<&str>, format: Format, tag: Option<
             say!("  {:<44} [{}] {:>12}  {}", s(d, "key"), s(d, "tag"), s(d, "value"), s(d, "source"));
         }
     }
+    explain_loaded(data, name)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// For a key that department data replaced: the baseline's own value and source beside it.
+fn explain_loaded(data: &Data, name: Option<&str>) -> Result<()> {
+    let (Some(n), Some(before)) = (name, &data.before_overlays) else { return Ok(()) };
+    let Some((path, _, o)) = data.overlays.iter().rev().find(|(_, _, o)| o.values.iter().any(|v| v.key == n)) else {
+        return Ok(());
+    };
+    let loaded = o.values.iter().rev().find(|v| v.key == n).map_or(f64::NAN, |v| v.value);
+    let old = before
+        .params
+        .iter()
+        .find(|p| p.id.key() == n)
+        .map(|p| (p.value, p.tag, p.source.clone()))
+        .or_else(|| before.tagged.iter().find(|(k, _)| k == n).map(|(_, t)| (t.value, t.tag, t.source.clone())))
+        .or_else(|| {
+            before.levers.iter().find(|l| l.id.key() == n).map(|l| match &l.default {
+                urbsim::baseline::Setting::Constant(x) => (*x, l.tag, l.source.clone()),
+                urbsim::baseline::Setting::Schedule(_) => (f64::NAN, l.tag, l.source.clone()),
+            })
+        });
+    if let Some((value, tag, source)) = old {
+        say!(
+            "\nDEPARTMENT DATA for {n}: loaded {loaded} from {path} ({}); the baseline had {value} [{tag}] ({source})",
+            o.workbook
+        );
+    }
+    Ok(())
 }
 
 fn comparison_table(rows: &[Comparison]) -> String {

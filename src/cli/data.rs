@@ -1,5 +1,6 @@
 //! The inputs every command shares: the baseline and the plan's targets (the shipped ones or
-//! `--baseline`/`--targets` files), and the scenario files named on the command line, loaded and
+//! `--baseline`/`--targets` files), the department data overlays (`data/local.toml` when it
+//! exists, then each `--data FILE`), and the scenario files named on the command line, loaded and
 //! checked together so that every problem of every file is reported at once.
 
 use std::path::{Path, PathBuf};
@@ -24,7 +25,14 @@ pub struct Data {
     pub targets: PlanTargets,
     /// Where they came from, and their SHA-256.
     pub targets_origin: (String, String),
+    /// Department data overlays applied to the baseline, in order: (path, SHA-256, overlay).
+    pub overlays: Vec<(String, String, urbsim::data::Overlay)>,
+    /// The baseline before the overlays (for `explain`), when any were applied.
+    pub before_overlays: Option<Baseline>,
 }
+
+/// Where `urbsim data load` writes by default and every command looks for department data.
+pub const LOCAL_DATA: &str = "data/local.toml";
 
 fn read(path: &Path) -> Result<String> {
     read_text(path).map_err(|e| InputError(format!("error: cannot read {}: {e}", path.display())).into())
@@ -35,8 +43,44 @@ pub fn load_data(cli: &Cli) -> Result<Data> {
         Some(p) => (read(p)?, p.display().to_string()),
         None => (BASELINE.to_string(), "seeds/liuyang-baseline.toml (built in)".to_string()),
     };
-    let baseline =
+    let mut baseline =
         Baseline::parse(&bname, &btext).map_err(|e| InputError(format!("error: invalid baseline data\n{e}")))?;
+    // Department data: the project-local overlay, then each --data file; later ones win.
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if !cli.no_local_data && Path::new(LOCAL_DATA).is_file() {
+        paths.push(PathBuf::from(LOCAL_DATA));
+    }
+    paths.extend(cli.data.iter().cloned());
+    let mut overlays = Vec::new();
+    for p in &paths {
+        let text = read(p)?;
+        let o = urbsim::data::Overlay::parse(&p.display().to_string(), &text).map_err(|e| {
+            InputError(format!("error: {e}\n  hint: data overlays are written by `urbsim data load FILE.xlsx`"))
+        })?;
+        overlays.push((p.display().to_string(), sha256(text.as_bytes()), o));
+    }
+    let mut before_overlays = None;
+    if !overlays.is_empty() {
+        let named: Vec<(String, urbsim::data::Overlay)> =
+            overlays.iter().map(|(p, _, o)| (p.clone(), o.clone())).collect();
+        let text = urbsim::data::apply(&btext, &named).map_err(|e| InputError(format!("error: {e}")))?;
+        let with = Baseline::parse(&format!("{bname} with department data"), &text)
+            .map_err(|e| InputError(format!("error: the department data do not fit the baseline\n{e}")))?;
+        before_overlays = Some(std::mem::replace(&mut baseline, with));
+        for (p, _, o) in &overlays {
+            let keys: Vec<&str> = o.values.iter().map(|v| v.key.as_str()).collect();
+            eprintln!(
+                "{}",
+                urbsim::report::terminal_safe(&format!(
+                    "data: {p} ({} value{} from {}: {})",
+                    keys.len(),
+                    if keys.len() == 1 { "" } else { "s" },
+                    o.workbook,
+                    keys.join(", ")
+                ))
+            );
+        }
+    }
     let (ttext, tname) = match &cli.targets {
         Some(p) => (read(p)?, p.display().to_string()),
         None => (TARGETS.to_string(), "seeds/plan-targets.toml (built in)".to_string()),
@@ -48,6 +92,8 @@ pub fn load_data(cli: &Cli) -> Result<Data> {
         baseline_origin: (bname, sha256(btext.as_bytes())),
         targets,
         targets_origin: (tname, sha256(ttext.as_bytes())),
+        overlays,
+        before_overlays,
     })
 }
 

@@ -29,6 +29,7 @@ impl Manifest {
         doc.insert("arguments".into(), json!(args));
         doc.insert("baseline".into(), json!({"source": data.baseline_origin.0, "sha256": data.baseline_origin.1}));
         doc.insert("targets".into(), json!({"source": data.targets_origin.0, "sha256": data.targets_origin.1}));
+        doc.insert("data_overlays".into(), overlays_json(data));
         Manifest { doc, outputs: Vec::new() }
     }
 
@@ -81,6 +82,16 @@ pub fn scenarios_json(scenarios: &[Scenario]) -> Value {
                     "files": s.files.iter().map(|(p, t)| json!({"path": p.display().to_string(), "sha256": sha256(t.as_bytes())})).collect::<Vec<_>>(),
                 })
             })
+            .collect(),
+    )
+}
+
+/// The department data overlays applied, in order, with their hashes and the workbooks they came from.
+pub fn overlays_json(data: &Data) -> Value {
+    Value::Array(
+        data.overlays
+            .iter()
+            .map(|(p, h, o)| json!({"path": p, "sha256": h, "workbook": o.workbook, "workbook_sha256": o.workbook_sha256, "values": o.values.len()}))
             .collect(),
     )
 }

@@ -37,6 +37,7 @@ mod analysis;
 mod brief;
 mod commands;
 mod data;
+mod departments;
 mod input;
 mod manifest;
 mod output;
@@ -85,6 +86,13 @@ pub struct Cli {
     /// warnings and errors still go to standard error.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// A department data overlay (written by `urbsim data load`) to apply to the baseline;
+    /// repeatable, later files win. data/local.toml is applied first when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    data: Vec<PathBuf>,
+    /// Do not apply data/local.toml.
+    #[arg(long, global = true)]
+    no_local_data: bool,
 }
 
 /// Set by `--quiet`: `say!` and `emit!` print nothing.
@@ -445,6 +453,9 @@ Examples:
   urbsim calibrate
   urbsim calibrate > calibrated.toml")]
     Calibrate,
+    /// Department data: a workbook for the departments to fill in, and loading it back.
+    #[command(subcommand)]
+    Data(DataCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to standard output.
     #[command(after_help = "Examples:
   urbsim completions bash > ~/.local/share/bash-completion/completions/urbsim
@@ -453,6 +464,38 @@ Examples:
         /// The shell.
         #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
+    },
+}
+
+/// `urbsim data …`.
+#[derive(Subcommand, Debug)]
+enum DataCommand {
+    /// Write the workbook the city departments fill in: one sheet per department, one row per value.
+    #[command(after_help = "Examples:
+  urbsim data template
+  urbsim data template --lang en --out values-en.xlsx")]
+    Template {
+        /// The workbook to write.
+        #[arg(long, value_name = "FILE", default_value = "out/urbsim-data.xlsx")]
+        out: PathBuf,
+        /// Language of the sheets and headers.
+        #[arg(long, value_enum, ignore_case = true, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
+    /// Check a filled workbook and write its values as a data overlay (every problem at once, or nothing).
+    #[command(after_help = "Every command that runs the model applies data/local.toml (use --no-local-data to
+leave it out) and each --data FILE after it.
+
+Examples:
+  urbsim data load urbsim-data.xlsx
+  urbsim data load 公安局.xlsx --out data/police.toml")]
+    Load {
+        /// The filled workbook (.xlsx).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The overlay to write.
+        #[arg(long, value_name = "FILE", default_value = data::LOCAL_DATA)]
+        out: PathBuf,
     },
 }
 
@@ -508,6 +551,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backcast { format } => commands::cmd_backcast(&data, format.format),
         Command::Calibrate => commands::cmd_calibrate(&data),
         Command::Completions { .. } => unreachable!("answered above"),
+        Command::Data(DataCommand::Template { ref out, lang }) => {
+            departments::cmd_template(&data, out, matches!(lang, LangArg::En))
+        }
+        Command::Data(DataCommand::Load { ref file, ref out }) => departments::cmd_load(&data, file, out),
         Command::Sweep {
             ref scenarios,
             draws,

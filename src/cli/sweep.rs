@@ -206,6 +206,7 @@ fn inputs_json(data: &Data, scenarios: &[urbsim::scenario::Scenario]) -> serde_j
         "version": env!("CARGO_PKG_VERSION"),
         "baseline": data.baseline_origin.1,
         "targets": data.targets_origin.1,
+        "data_overlays": data.overlays.iter().map(|(_, h, _)| h.clone()).collect::<Vec<_>>(),
         "scenarios": scenarios.iter().map(|s| json!({
             "name": s.name,
             "files": s.files.iter().map(|(_, text)| sha256(text.as_bytes())).collect::<Vec<_>>(),
@@ -282,6 +283,18 @@ fn shard_manifest(data: &Data, dir: &Path) -> Result<serde_json::Value> {
         problems.push(format!(
             "it used other plan targets ({}); give merge the same --targets as the shards",
             m["targets"]["source"]
+        ));
+    }
+    let ours: Vec<&str> = data.overlays.iter().map(|(_, h, _)| h.as_str()).collect();
+    let theirs: Vec<&str> = m["data_overlays"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|o| o["sha256"].as_str()).collect())
+        .unwrap_or_default();
+    if ours != theirs {
+        problems.push(format!(
+            "it used other department data ({} overlay(s), this merge {}); give merge the same --data files",
+            theirs.len(),
+            ours.len()
         ));
     }
     if problems.is_empty() {

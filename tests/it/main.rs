@@ -14,6 +14,7 @@ mod cli_hardening;
 mod cli_sweep;
 mod common;
 mod comparisons;
+mod data;
 mod extremes;
 mod fuzz;
 mod golden;

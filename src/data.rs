@@ -1,0 +1,748 @@
+//! Department data: the values only a city department holds ([L] placeholders and [A]
+//! assumptions), a workbook for each department to fill in, the checked reading of that workbook
+//! back into a data overlay, and the application of overlays to the baseline text.
+//!
+//! The flow is `urbsim data template` → the departments fill column H (数值) with the year and the
+//! source document → `urbsim data load` → `data/local.toml` (or `--data FILE`) → every command
+//! that runs the model. A loaded value replaces the baseline's, becomes [S] with its department,
+//! year and document as the source, and loses its uncertainty range: a department's figure is a
+//! fact for the model, not a draw. Loading checks every cell and reports every problem at once,
+//! with its workbook, sheet and cell; a workbook with any problem yields no overlay.
+//!
+//! Pure: workbooks and texts are bytes in and out; the command line reads and writes the files.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::{Baseline, Setting};
+use crate::model::ParamId;
+use crate::model::levers::LeverKind;
+use crate::model::params::Block;
+use crate::uncertainty::Tag;
+
+/// The departments that hold values, as (Chinese name, English name).
+pub const DEPARTMENTS: [(&str, &str); 10] = [
+    ("公安局", "Public Security Bureau"),
+    ("人社局", "Human Resources and Social Security Bureau"),
+    ("教育局", "Education Bureau"),
+    ("卫健局", "Health Commission"),
+    ("民政局", "Civil Affairs Bureau"),
+    ("财政局", "Finance Bureau"),
+    ("发改局", "Development and Reform Bureau"),
+    ("住建局", "Housing and Urban-Rural Development Bureau"),
+    ("工信局", "Industry and Information Technology Bureau"),
+    ("统计局", "Statistics Bureau"),
+];
+
+/// The name of the notes sheet, per language.
+const NOTES: [&str; 2] = ["说明", "About"];
+
+/// Header of a department sheet in Chinese and in English; the loader accepts either.
+const HEADER: [[&str; 11]; 2] = [
+    ["键", "说明", "单位", "当前值", "标签", "可接受范围", "当前来源", "数值", "年份", "来源文件", "填报单位/联系人"],
+    [
+        "key",
+        "meaning",
+        "unit",
+        "current value",
+        "tag",
+        "accepted range",
+        "current source",
+        "value",
+        "year",
+        "source document",
+        "department / contact",
+    ],
+];
+
+/// Columns of a department sheet (0-based): where the department writes.
+const COL_VALUE: usize = 7;
+const COL_YEAR: usize = 8;
+const COL_SOURCE: usize = 9;
+const COL_CONTACT: usize = 10;
+
+/// What kind of baseline entry a wanted value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A model parameter (`[parameters]`).
+    Parameter,
+    /// A lever's status-quo default (`[levers]`), a number.
+    Lever,
+    /// A tagged base-year datum (`[base]` or `[census]`), keyed `base.KEY` or `census.KEY`.
+    Datum,
+}
+
+/// One value the model wants from a department.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wanted {
+    /// Key as the workbook and the overlay name it.
+    pub key: String,
+    /// What it is in the baseline.
+    pub kind: Kind,
+    /// Index into [`DEPARTMENTS`].
+    pub department: usize,
+    /// Unit.
+    pub unit: String,
+    /// Current value.
+    pub value: f64,
+    /// Current tag.
+    pub tag: Tag,
+    /// Accepted range (inclusive; infinite ends are open).
+    pub range: (f64, f64),
+    /// What it means.
+    pub meaning: String,
+    /// Current source note.
+    pub source: String,
+}
+
+/// The department whose name a source note mentions first, if any (住保中心 is part of 住建局).
+fn named_department(source: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut consider = |pos: Option<usize>, d: usize| {
+        if let Some(p) = pos
+            && best.is_none_or(|(q, _)| p < q)
+        {
+            best = Some((p, d));
+        }
+    };
+    for (d, (zh, _)) in DEPARTMENTS.iter().enumerate() {
+        consider(source.find(zh), d);
+    }
+    consider(source.find("住保中心"), 7);
+    best.map(|(_, d)| d)
+}
+
+fn department(zh: &str) -> usize {
+    DEPARTMENTS.iter().position(|(z, _)| *z == zh).unwrap_or(9)
+}
+
+/// Which department a parameter belongs to when its source names none: by model block, and
+/// within services by what the key counts.
+fn department_of_param(id: ParamId) -> usize {
+    let key = id.key();
+    match id.spec().block {
+        Block::Demography if key.starts_with("tfr") || key.starts_with("e0") => department("卫健局"),
+        Block::Demography => department("统计局"),
+        Block::Settlement => department("公安局"),
+        Block::Employment if key.starts_with("g_") || key.contains("productivity") => department("工信局"),
+        Block::Employment => department("人社局"),
+        Block::Housing => department("住建局"),
+        Block::Services => {
+            let any = |words: &[&str]| words.iter().any(|w| key.contains(w));
+            if any(&["school", "teacher", "kg_", "kindergarten", "senior_high", "edu", "junior", "primary"]) {
+                department("教育局")
+            } else if any(&["tekun", "elderly", "nursing", "care"]) {
+                department("民政局")
+            } else {
+                department("卫健局")
+            }
+        }
+        Block::Fiscal => department("财政局"),
+    }
+}
+
+/// Every [L] and [A] value of the baseline a department could supply, [L] first, then [A], each
+/// group by department and key.
+pub fn wanted(baseline: &Baseline) -> Vec<Wanted> {
+    let mut out = Vec::new();
+    for def in &baseline.params {
+        if !matches!(def.tag, Tag::L | Tag::A) {
+            continue;
+        }
+        out.push(Wanted {
+            key: def.id.key().to_string(),
+            kind: Kind::Parameter,
+            department: named_department(&def.source).unwrap_or_else(|| department_of_param(def.id)),
+            unit: def.unit.clone(),
+            value: def.value,
+            tag: def.tag,
+            range: crate::projection::admissible(def),
+            meaning: def.id.spec().doc.to_string(),
+            source: def.source.clone(),
+        });
+    }
+    for def in &baseline.levers {
+        let (LeverKind::Number { min, max }, Setting::Constant(x)) = (def.id.spec().kind, &def.default) else {
+            continue;
+        };
+        if !matches!(def.tag, Tag::L | Tag::A) {
+            continue;
+        }
+        out.push(Wanted {
+            key: def.id.key().to_string(),
+            kind: Kind::Lever,
+            department: named_department(&def.source).unwrap_or(department("财政局")),
+            unit: def.id.spec().unit.to_string(),
+            value: *x,
+            tag: def.tag,
+            range: (min, max),
+            meaning: def.id.spec().doc.to_string(),
+            source: def.source.clone(),
+        });
+    }
+    for (key, t) in &baseline.tagged {
+        if !matches!(t.tag, Tag::L | Tag::A) || !t.value.is_finite() {
+            continue;
+        }
+        if !(key.starts_with("base.") || key.starts_with("census.")) {
+            continue;
+        }
+        let share = key.contains("share");
+        out.push(Wanted {
+            key: key.clone(),
+            kind: Kind::Datum,
+            department: named_department(&t.source).unwrap_or(department("统计局")),
+            unit: if share { "share".to_string() } else { String::new() },
+            value: t.value,
+            tag: t.tag,
+            range: if share { (0.0, 1.0) } else { (0.0, f64::INFINITY) },
+            meaning: format!("base-year datum {key}"),
+            source: t.source.clone(),
+        });
+    }
+    out.sort_by(|a, b| {
+        let rank = |t: Tag| if t == Tag::L { 0 } else { 1 };
+        rank(a.tag).cmp(&rank(b.tag)).then(a.department.cmp(&b.department)).then(a.key.cmp(&b.key))
+    });
+    out
+}
+
+fn range_text(r: (f64, f64)) -> String {
+    match (r.0.is_finite(), r.1.is_finite()) {
+        (true, true) => format!("{} – {}", r.0, r.1),
+        (true, false) => format!("≥ {}", r.0),
+        (false, true) => format!("≤ {}", r.1),
+        (false, false) => "any".to_string(),
+    }
+}
+
+/// Years a loaded value may be for.
+pub fn year_window(baseline: &Baseline) -> (u16, u16) {
+    (2010, baseline.base_year + 3)
+}
+
+/// The workbook the departments fill in: a notes sheet, then one sheet per department that owns
+/// values, one row per value, with data validation on the value and year cells, frozen headers
+/// and sized columns. `lang` 0 is Chinese, 1 English.
+///
+/// # Errors
+///
+/// A failure of the spreadsheet writer.
+pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha256: &str) -> Result<Vec<u8>, String> {
+    let l = usize::from(english);
+    let e = |e: rust_xlsxwriter::XlsxError| format!("writing the template: {e}");
+    let wanted = wanted(baseline);
+    let mut book = Workbook::new();
+    // A fixed creation date keeps the template's bytes a function of the baseline alone.
+    let created = ExcelDateTime::from_ymd(2025, 6, 18).map_err(e)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let fill = Format::new().set_background_color("#FFF2CC").set_border(rust_xlsxwriter::FormatBorder::Thin);
+
+    let notes = book.add_worksheet();
+    notes.set_name(NOTES[l]).map_err(e)?;
+    notes.set_column_width(0, 110).map_err(e)?;
+    let (y0, y1) = year_window(baseline);
+    let lines: Vec<String> = if english {
+        vec![
+            "urbsim: values for the Liuyang urbanisation model".to_string(),
+            "Each sheet after this one belongs to one department and lists the values the model now takes from placeholders [L] or assumptions [A].".to_string(),
+            "Fill the yellow columns: value (in the unit shown, within the accepted range), year, source document (title and number), department and contact. Leave a row blank to keep the current value.".to_string(),
+            format!("Years from {y0} to {y1}. Do not move, insert or merge columns or rows; do not change keys or units."),
+            "Return the workbook to whoever sent it; they load it with `urbsim data load FILE.xlsx`, which checks every cell and lists every problem.".to_string(),
+            format!("urbsim {version}; baseline SHA-256 {baseline_sha256}"),
+        ]
+    } else {
+        vec![
+            "urbsim:浏阳市新型城镇化模型的部门数据填报表".to_string(),
+            "本表之后每个工作表对应一个部门,列出模型目前使用占位值 [L] 或假设值 [A] 的参数。".to_string(),
+            "请填写黄色各列:数值(按所示单位,且在可接受范围内)、年份、来源文件(名称与文号)、填报单位与联系人。不填的行保持现值。".to_string(),
+            format!("年份范围 {y0}–{y1}。请勿移动、插入或合并行列,勿修改键与单位。"),
+            "填好后交回发出本表的同事;其用 `urbsim data load 文件.xlsx` 载入,程序会逐格检查并一次列出所有问题。".to_string(),
+            format!("urbsim {version};基准数据 SHA-256 {baseline_sha256}"),
+        ]
+    };
+    for (r, line) in lines.iter().enumerate() {
+        let f = if r == 0 { &bold } else { &wrap };
+        notes.write_string_with_format(r as u32, 0, line, f).map_err(e)?;
+    }
+
+    for (d, names) in DEPARTMENTS.iter().enumerate() {
+        let rows: Vec<&Wanted> = wanted.iter().filter(|w| w.department == d).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let sheet = book.add_worksheet();
+        sheet.set_name(if english { d_short_en(d) } else { names.0 }).map_err(e)?;
+        for (c, h) in HEADER[l].iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(e)?;
+        }
+        sheet.set_freeze_panes(1, 1).map_err(e)?;
+        for (c, w) in [28.0, 48.0, 14.0, 12.0, 6.0, 16.0, 48.0, 12.0, 8.0, 36.0, 24.0].iter().enumerate() {
+            sheet.set_column_width(c as u16, *w).map_err(e)?;
+        }
+        for (i, w) in rows.iter().enumerate() {
+            let r = (i + 1) as u32;
+            sheet.write_string(r, 0, &w.key).map_err(e)?;
+            sheet.write_string_with_format(r, 1, &w.meaning, &wrap).map_err(e)?;
+            sheet.write_string(r, 2, &w.unit).map_err(e)?;
+            sheet.write_number(r, 3, w.value).map_err(e)?;
+            sheet.write_string(r, 4, w.tag.to_string()).map_err(e)?;
+            sheet.write_string(r, 5, range_text(w.range)).map_err(e)?;
+            sheet.write_string_with_format(r, 6, &w.source, &wrap).map_err(e)?;
+            for c in COL_VALUE..=COL_CONTACT {
+                sheet.write_blank(r, c as u16, &fill).map_err(e)?;
+            }
+            let rule = match (w.range.0.is_finite(), w.range.1.is_finite()) {
+                (true, true) => Some(DataValidationRule::Between(w.range.0, w.range.1)),
+                (true, false) => Some(DataValidationRule::GreaterThanOrEqualTo(w.range.0)),
+                (false, true) => Some(DataValidationRule::LessThanOrEqualTo(w.range.1)),
+                (false, false) => None,
+            };
+            let number = match rule {
+                Some(rule) => DataValidation::new().allow_decimal_number(rule),
+                None => DataValidation::new().allow_decimal_number(DataValidationRule::Between(-1e300, 1e300)),
+            };
+            let number = number
+                .set_error_title(if english { "Out of range" } else { "超出范围" })
+                .map_err(e)?
+                .set_error_message(if english {
+                    format!("A number in {} {}", range_text(w.range), w.unit)
+                } else {
+                    format!("请填写 {} 内的数值,单位 {}", range_text(w.range), w.unit)
+                })
+                .map_err(e)?;
+            sheet.add_data_validation(r, COL_VALUE as u16, r, COL_VALUE as u16, &number).map_err(e)?;
+        }
+        let last = rows.len() as u32;
+        let year = DataValidation::new()
+            .allow_whole_number(DataValidationRule::Between(i32::from(y0), i32::from(y1)))
+            .set_error_message(if english {
+                format!("A year from {y0} to {y1}")
+            } else {
+                format!("请填写 {y0}–{y1} 的年份")
+            })
+            .map_err(e)?;
+        sheet.add_data_validation(1, COL_YEAR as u16, last, COL_YEAR as u16, &year).map_err(e)?;
+    }
+    book.save_to_buffer().map_err(e)
+}
+
+/// Short English sheet names (Excel allows 31 characters).
+fn d_short_en(d: usize) -> &'static str {
+    [
+        "Public Security",
+        "HR and Social Security",
+        "Education",
+        "Health",
+        "Civil Affairs",
+        "Finance",
+        "Development and Reform",
+        "Housing",
+        "Industry and IT",
+        "Statistics",
+    ][d]
+}
+
+/// One value loaded from a department's workbook.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Loaded {
+    /// Key (as in the template).
+    pub key: String,
+    /// What it is in the baseline.
+    pub kind: Kind,
+    /// The value, in the template's unit.
+    pub value: f64,
+    /// Unit.
+    pub unit: String,
+    /// Year the value is for.
+    pub year: u16,
+    /// The department's sheet.
+    pub department: String,
+    /// Source document.
+    pub source: String,
+    /// Department or contact, as written.
+    #[serde(default)]
+    pub contact: String,
+    /// Where it was read: `Sheet!H12`.
+    pub cell: String,
+}
+
+/// A data overlay: values loaded from one workbook, with where they came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overlay {
+    /// The workbook's file name.
+    pub workbook: String,
+    /// Its SHA-256.
+    pub workbook_sha256: String,
+    /// The tool that loaded it.
+    pub tool: String,
+    /// The values.
+    #[serde(default, rename = "value")]
+    pub values: Vec<Loaded>,
+}
+
+impl Overlay {
+    /// Parses an overlay file.
+    ///
+    /// # Errors
+    ///
+    /// TOML that is not an overlay, or a value that is not finite.
+    pub fn parse(name: &str, text: &str) -> Result<Overlay, String> {
+        let o: Overlay = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        if let Some(v) = o.values.iter().find(|v| !v.value.is_finite()) {
+            return Err(format!("{name}: {} is not a finite number", v.key));
+        }
+        Ok(o)
+    }
+
+    /// The overlay as TOML.
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails.
+    pub fn to_toml(&self) -> Result<String, String> {
+        let body = toml::to_string(self).map_err(|e| e.to_string())?;
+        Ok(format!(
+            "# A data overlay written by `urbsim data load`: values supplied by city departments. Every\n\
+             # command that runs the model applies data/local.toml and each --data FILE (later ones win).\n\n{body}"
+        ))
+    }
+}
+
+/// A problem with one cell of a workbook.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// `Sheet!C12`.
+    pub cell: String,
+    /// The row's key, when known.
+    pub key: String,
+    /// What is wrong.
+    pub problem: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+/// Excel's name of a cell from 0-based row and column.
+pub fn cell_name(row: usize, col: usize) -> String {
+    let mut c = col + 1;
+    let mut letters = Vec::new();
+    while c > 0 {
+        let r = (c - 1) % 26;
+        letters.push(b'A' + r as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a filled workbook. Every cell of every department sheet is checked; all problems are
+/// returned together, and no overlay when there is any. Blank rows keep the baseline's value.
+///
+/// # Errors
+///
+/// Every problem found, each with its sheet and cell.
+pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> Result<Overlay, Vec<Problem>> {
+    let problem = |cell: String, key: &str, problem: String, hint: &str| Problem {
+        cell,
+        key: key.to_string(),
+        problem,
+        hint: hint.to_string(),
+    };
+    let mut book: Xlsx<_> = match open_workbook_from_rs(Cursor::new(bytes.to_vec())) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(vec![problem(
+                String::new(),
+                "",
+                format!("not a workbook urbsim can read: {e}"),
+                "save it as .xlsx (Excel 2007 or later) and try again",
+            )]);
+        }
+    };
+    let wanted: BTreeMap<String, Wanted> = wanted(baseline).into_iter().map(|w| (w.key.clone(), w)).collect();
+    let (y0, y1) = year_window(baseline);
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut values = Vec::new();
+    let mut value_sheets = 0;
+    for sheet in book.sheet_names() {
+        if NOTES.contains(&sheet.as_str()) {
+            continue;
+        }
+        let at = |r: usize, c: usize| format!("{sheet}!{}", cell_name(r, c));
+        let range = match book.worksheet_range(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(problem(
+                    format!("{sheet}!A1"),
+                    "",
+                    format!("cannot read the sheet: {e}"),
+                    "re-save the workbook",
+                ));
+                continue;
+            }
+        };
+        value_sheets += 1;
+        {
+            for dims in book.merge_cells_by_sheet_name(&sheet).unwrap_or_default() {
+                problems.push(problem(
+                    at(dims.start.0 as usize, dims.start.1 as usize),
+                    "",
+                    format!(
+                        "cells {}:{} are merged",
+                        at(dims.start.0 as usize, dims.start.1 as usize),
+                        cell_name(dims.end.0 as usize, dims.end.1 as usize)
+                    ),
+                    "unmerge them (Home > Merge & Center) so each value has its own cell",
+                ));
+            }
+        }
+        // The header fixes the columns: a moved or renamed column would put values in the wrong place.
+        let (r0, c0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+        let get = |r: usize, c: usize| -> Data {
+            if r < r0 || c < c0 {
+                return Data::Empty;
+            }
+            range.get((r - r0, c - c0)).cloned().unwrap_or(Data::Empty)
+        };
+        let header: Vec<String> = (0..HEADER[0].len()).map(|c| cell_text(&get(0, c))).collect();
+        let lang = if header[0] == HEADER[1][0] { 1 } else { 0 };
+        let mut header_ok = true;
+        for (c, want) in HEADER[lang].iter().enumerate() {
+            if header[c] != *want {
+                header_ok = false;
+                problems.push(problem(
+                    at(0, c),
+                    "",
+                    format!("the header reads \"{}\" where the template has \"{want}\"", header[c]),
+                    "a column was moved, inserted or renamed; start again from `urbsim data template`",
+                ));
+            }
+        }
+        if !header_ok {
+            continue;
+        }
+        let rows = range.end().map_or(0, |(r, _)| r as usize + 1);
+        for r in 1..rows {
+            let key = cell_text(&get(r, 0));
+            let fill: Vec<Data> = (COL_VALUE..=COL_CONTACT).map(|c| get(r, c)).collect();
+            if key.is_empty() {
+                if fill.iter().any(|d| *d != Data::Empty) {
+                    problems.push(problem(
+                        at(r, 0),
+                        "",
+                        "a value without a key".into(),
+                        "fill values only on the template's rows",
+                    ));
+                }
+                continue;
+            }
+            let Some(w) = wanted.get(&key) else {
+                let names: Vec<&str> = wanted.keys().map(String::as_str).collect();
+                let close = crate::scenario::suggestions(&key, names, 3);
+                let hint = if close.is_empty() {
+                    "keys come from the template; do not edit column A".to_string()
+                } else {
+                    format!("did you mean {}?", close.join(", "))
+                };
+                problems.push(problem(at(r, 0), &key, "not a value the model takes from departments".into(), &hint));
+                continue;
+            };
+            if let Some(first) = seen.get(&key) {
+                problems.push(problem(
+                    at(r, 0),
+                    &key,
+                    format!("appears again (first at {first})"),
+                    "keep one row per key",
+                ));
+                continue;
+            }
+            seen.insert(key.clone(), at(r, 0));
+            let unit = cell_text(&get(r, 2));
+            if unit != w.unit {
+                problems.push(problem(
+                    at(r, 2),
+                    &key,
+                    format!("the unit reads \"{unit}\", the model's is \"{}\"", w.unit),
+                    "restore the unit and convert the value to it",
+                ));
+            }
+            if fill[0] == Data::Empty {
+                continue; // blank: the baseline value stays
+            }
+            let value = match &fill[0] {
+                Data::Float(x) => Some(*x),
+                Data::Int(i) => Some(*i as f64),
+                Data::Error(err) => {
+                    problems.push(problem(
+                        at(r, COL_VALUE),
+                        &key,
+                        format!("the cell holds a formula error ({err})"),
+                        "type the number itself",
+                    ));
+                    None
+                }
+                other => {
+                    problems.push(problem(
+                        at(r, COL_VALUE),
+                        &key,
+                        format!("\"{}\" is not a number", cell_text(other)),
+                        &format!(
+                            "type a plain number in {}, without units or text",
+                            if w.unit.is_empty() { "the model's unit" } else { &w.unit }
+                        ),
+                    ));
+                    None
+                }
+            };
+            if let Some(x) = value
+                && !(x.is_finite() && x >= w.range.0 && x <= w.range.1)
+            {
+                problems.push(problem(
+                    at(r, COL_VALUE),
+                    &key,
+                    format!("{x} is outside the accepted range {}", range_text(w.range)),
+                    "check the unit and the figure",
+                ));
+            }
+            let year = match &fill[1] {
+                Data::Float(y) if y.fract() == 0.0 && (f64::from(y0)..=f64::from(y1)).contains(y) => Some(*y as u16),
+                Data::Int(y) if (i64::from(y0)..=i64::from(y1)).contains(y) => Some(*y as u16),
+                Data::Empty => {
+                    problems.push(problem(
+                        at(r, COL_YEAR),
+                        &key,
+                        "a value without a year".into(),
+                        "give the year the value is for",
+                    ));
+                    None
+                }
+                other => {
+                    problems.push(problem(
+                        at(r, COL_YEAR),
+                        &key,
+                        format!("\"{}\" is not a year from {y0} to {y1}", cell_text(other)),
+                        "give the year the value is for, such as 2024",
+                    ));
+                    None
+                }
+            };
+            let source = cell_text(&fill[2]);
+            if source.is_empty() {
+                problems.push(problem(
+                    at(r, COL_SOURCE),
+                    &key,
+                    "a value without a source document".into(),
+                    "name the document (title, number) the value comes from",
+                ));
+            }
+            if let (Some(value), Some(year), false) = (value, year, source.is_empty())
+                && value.is_finite()
+                && value >= w.range.0
+                && value <= w.range.1
+            {
+                values.push(Loaded {
+                    key: key.clone(),
+                    kind: w.kind,
+                    value,
+                    unit: w.unit.clone(),
+                    year,
+                    department: sheet.clone(),
+                    source,
+                    contact: cell_text(&fill[3]),
+                    cell: at(r, COL_VALUE),
+                });
+            }
+        }
+    }
+    if value_sheets == 0 {
+        problems.push(problem(String::new(), "", "no department sheet".into(), "start from `urbsim data template`"));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    use sha2::Digest as _;
+    let hash: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Overlay { workbook: file_name.to_string(), workbook_sha256: hash, tool: tool.to_string(), values })
+}
+
+/// The baseline text with the overlays' values in place (later overlays win): each value set,
+/// tagged S, its source naming the department, year and document, its uncertainty range
+/// removed. Comments of the baseline file are not kept.
+///
+/// # Errors
+///
+/// A key the baseline does not have where the overlay says it is.
+pub fn apply(baseline_text: &str, overlays: &[(String, Overlay)]) -> Result<String, String> {
+    let mut doc: toml::Table = toml::from_str(baseline_text).map_err(|e| format!("baseline: {e}"))?;
+    for (name, overlay) in overlays {
+        for v in &overlay.values {
+            let (table, key, field) = match v.kind {
+                Kind::Parameter => ("parameters", v.key.as_str(), "value"),
+                Kind::Lever => ("levers", v.key.as_str(), "default"),
+                Kind::Datum => match v.key.split_once('.') {
+                    Some((t, k)) if t == "base" || t == "census" => (t, k, "value"),
+                    _ => return Err(format!("{name}: {} is not a base-year datum", v.key)),
+                },
+            };
+            let entry = doc
+                .get_mut(table)
+                .and_then(|t| t.as_table_mut())
+                .and_then(|t| t.get_mut(key))
+                .and_then(|e| e.as_table_mut())
+                .ok_or_else(|| format!("{name}: the baseline has no {table}.{key}"))?;
+            entry.insert(field.to_string(), toml::Value::Float(v.value));
+            entry.insert("tag".to_string(), toml::Value::String("S".to_string()));
+            entry.insert(
+                "source".to_string(),
+                toml::Value::String(format!(
+                    "{} {}: {} (loaded from {}, {})",
+                    v.department, v.year, v.source, overlay.workbook, v.cell
+                )),
+            );
+            entry.remove("dist");
+        }
+    }
+    toml::to_string(&doc).map_err(|e| format!("baseline with overlays: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_names_follow_excel() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(11, 2), "C12");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(0, 26), "AA1");
+    }
+
+    #[test]
+    fn a_source_that_names_a_department_decides_it() {
+        assert_eq!(named_department("placeholder until 财政局 data are loaded"), Some(5));
+        assert_eq!(named_department("load from the 公安局 or the 统计局"), Some(0));
+        assert_eq!(named_department("placeholder until 住保中心 data are loaded"), Some(7));
+        assert_eq!(named_department("no Liuyang data"), None);
+    }
+}
