@@ -286,6 +286,10 @@ pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha2
             sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(e)?;
         }
         sheet.set_freeze_panes(1, 1).map_err(e)?;
+        // Printed: landscape, every column on one page wide, the header on every page.
+        sheet.set_landscape();
+        sheet.set_print_fit_to_pages(1, 0);
+        sheet.set_repeat_rows(0, 0).map_err(e)?;
         for (c, w) in [28.0, 48.0, 14.0, 12.0, 6.0, 16.0, 48.0, 12.0, 8.0, 36.0, 24.0].iter().enumerate() {
             sheet.set_column_width(c as u16, *w).map_err(e)?;
         }

@@ -12,6 +12,7 @@ use crate::projection::Resolved;
 use crate::scenario::Scenario;
 use crate::sensitivity;
 use crate::targets::PlanTargets;
+use crate::uncertainty::Tag;
 
 /// Sobol' base sample of the brief's quick analysis: 256 keeps the brief fast, and its
 /// intervals (shown in the chart) say how rough the indices are.
@@ -76,6 +77,67 @@ pub fn quick_sensitivity(
     Ok(out)
 }
 
+/// What each simulated target's verdict rests on: the three parameters that move the target's
+/// value most between their 10th and 90th percentiles (one at a time, around the median run of
+/// the reference package), with their provenance tags. A verdict whose drivers are [L] or [A]
+/// reads as "what would follow if"; one resting on loaded [S] values as Liuyang's own.
+pub fn target_basis(
+    baseline: &Baseline,
+    targets: &PlanTargets,
+    reference: &Resolved,
+) -> Vec<(String, Vec<(String, Tag)>)> {
+    let sim_targets = simulated_targets(targets);
+    let eval = Evaluator::new(baseline, reference, sim_targets.clone());
+    let d = eval.uncertain.len();
+    let outcomes: Vec<Outcome> = (0..sim_targets.len()).map(Outcome::TargetValue).collect();
+    let rows = sensitivity::oat_design(d, 0.1, 0.9);
+    let y = eval.run(rows.view(), &outcomes);
+    sim_targets
+        .iter()
+        .zip(y.outer_iter())
+        .map(|(t, ys)| {
+            let ys = ys.to_vec();
+            let drivers = sensitivity::oat_swings(&ys, d)
+                .into_iter()
+                .filter(|(_, swing)| swing.is_finite() && *swing != 0.0)
+                .take(3)
+                .filter_map(|(k, _)| {
+                    let id = eval.uncertain[k].0;
+                    baseline.params.iter().find(|p| p.id == id).map(|p| (id.key().to_string(), p.tag))
+                })
+                .collect();
+            (t.id.clone(), drivers)
+        })
+        .collect()
+}
+
+/// The basis of a verdict in words: loaded or sourced values, or which placeholders and
+/// assumptions it rests on.
+pub fn basis_text(drivers: &[(String, Tag)], lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let keys = |tag: Tag| drivers.iter().filter(|(_, t)| *t == tag).map(|(k, _)| k.as_str()).collect::<Vec<_>>();
+    let (l, a) = (keys(Tag::L), keys(Tag::A));
+    if drivers.is_empty() {
+        String::new()
+    } else if !l.is_empty() {
+        if zh {
+            format!("依据含占位值 [L]:{}", l.join("、"))
+        } else {
+            format!("rests on placeholders [L]: {}", l.join(", "))
+        }
+    } else if !a.is_empty() {
+        if zh {
+            format!("依据含假设 [A]:{}", a.join("、"))
+        } else {
+            format!("rests on assumptions [A]: {}", a.join(", "))
+        }
+    } else if zh {
+        "依据为已载入或有来源的数据".to_string()
+    } else {
+        "rests on loaded or sourced values".to_string()
+    }
+}
+
 /// The assumptions a reader should look at: the [A] and [L] parameters with the largest total
 /// Sobol' index on a target (at least 0.01), each once, at most ten.
 pub fn key_assumptions(drivers: &[(String, String, f64)], baseline: &Baseline, lang: Lang) -> Vec<AssumptionRow> {
@@ -122,4 +184,19 @@ pub fn scenario_texts(resolved: &[Resolved], scenarios: &[Scenario], lang: Lang)
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_reads_as_its_weakest_driver() {
+        let d = |k: &str, t: Tag| (k.to_string(), t);
+        let zh = Lang::Zh;
+        assert_eq!(basis_text(&[d("a", Tag::S), d("b", Tag::L), d("c", Tag::A)], zh), "依据含占位值 [L]:b");
+        assert_eq!(basis_text(&[d("a", Tag::A), d("c", Tag::A)], zh), "依据含假设 [A]:a、c");
+        assert_eq!(basis_text(&[d("a", Tag::S), d("b", Tag::C)], Lang::En), "rests on loaded or sourced values");
+        assert_eq!(basis_text(&[], zh), "");
+    }
 }

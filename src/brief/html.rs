@@ -55,6 +55,9 @@ pub struct SummaryRow {
     pub target: String,
     /// The plan clause it comes from, shown in small type under the name.
     pub clause: String,
+    /// What the verdict rests on (loaded values, or placeholders and assumptions), shown in
+    /// small type under the clause; empty when not known.
+    pub basis: String,
     /// One cell per scenario, in the header's order.
     pub cells: Vec<SummaryCell>,
 }
@@ -320,6 +323,9 @@ fn summary_section(out: &mut String, page: &Page, l: &Labels) {
             if !row.clause.is_empty() {
                 out.push_str(&format!("<span class=\"clause\">{}</span>", esc(&row.clause)));
             }
+            if !row.basis.is_empty() {
+                out.push_str(&format!("<span class=\"clause basis\">{}</span>", esc(&row.basis)));
+            }
             out.push_str("</th>");
             for cell in &row.cells {
                 summary_cell(out, cell, l);
@@ -580,6 +586,7 @@ mod tests {
             summary_rows: vec![SummaryRow {
                 target: "新增城镇就业".into(),
                 clause: "第三章（二）".into(),
+                basis: "依据含占位值 [L]:debt_base".into(),
                 cells: vec![
                     SummaryCell {
                         probability: 0.73,
@@ -635,6 +642,12 @@ mod tests {
             assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
         }
         assert_eq!(count(html, "<section"), 5);
+    }
+
+    #[test]
+    fn each_verdict_shows_what_it_rests_on() {
+        let html = render(&sample(Lang::Zh));
+        assert!(html.contains("<span class=\"clause basis\">依据含占位值 [L]:debt_base</span>"), "{html}");
     }
 
     #[test]

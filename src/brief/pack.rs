@@ -952,6 +952,8 @@ pub struct PageInputs<'a> {
     pub charts: &'a [(String, String)],
     /// Target-period reading.
     pub period: String,
+    /// Per target id, what its verdict rests on, in words.
+    pub basis: Vec<(String, String)>,
 }
 
 /// Builds the page.
@@ -1010,6 +1012,7 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
                         format!("{} · placeholder: rests on data a department must supply [L]", target.clause)
                     }
                 },
+                basis: inputs.basis.iter().find(|(k, _)| k == id).map(|(_, b)| b.clone()).unwrap_or_default(),
                 cells,
             })
         })

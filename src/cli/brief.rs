@@ -167,12 +167,16 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let (chart_files, charts) = draw_charts(&t, data, &meta)?;
     let assumptions = assemble::key_assumptions(&quick.drivers, &data.baseline, a.lang);
     let scenario_texts = assemble::scenario_texts(&resolved, &scenarios, a.lang);
+    let basis: Vec<(String, String)> = assemble::target_basis(&data.baseline, &data.targets, &resolved[reference])
+        .into_iter()
+        .map(|(id, drivers)| (id, assemble::basis_text(&drivers, a.lang)))
+        .collect();
     let period = urbsim::report::period_label(resolved[reference].target_period).to_string();
     let page = pack::page(
         &t,
         &data.targets,
         &meta,
-        PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period },
+        PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period, basis },
     );
     let elapsed = started.elapsed().as_secs_f64();
     let mut manifest = Manifest::new("brief", data)

@@ -30,6 +30,8 @@ pub enum Outcome {
     Indicator(IndicatorId, Year),
     /// 1 if a plan target is met by the end of the plan, else 0.
     TargetMet(usize),
+    /// The value a plan target is judged on (a sum over the period, an end value or a worst year).
+    TargetValue(usize),
 }
 
 /// The targets the model can judge on a run: those with an indicator and a period (milestones and
@@ -219,6 +221,10 @@ impl<'a> Evaluator<'a> {
                                 Some(false) => 0.0,
                                 None => f64::NAN,
                             }
+                        }
+                        Outcome::TargetValue(t) => {
+                            evaluate(self.targets[*t], first_year, n_years, |y| &traj[y], self.scenario.target_period)
+                                .map_or(f64::NAN, |e| e.value)
                         }
                     })
                     .collect()
