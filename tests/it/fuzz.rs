@@ -1,8 +1,9 @@
-//! A mutation fuzzer over the scenario checker and one model run: shipped scenario files are cut,
+//! Mutation fuzzers. Over the scenario checker and one model run: shipped scenario files are cut,
 //! spliced and salted with keys, extreme numbers, distributions and stray bytes; every result must
 //! be either a list of problems naming the file, or a scenario whose median run finishes with
-//! every indicator finite. A panic anywhere, or a non-finite value from a scenario the checker
-//! accepted, fails with the input that caused it.
+//! every indicator finite. Over sweep shards: a shard's `partial.json` with numbers, arrays and
+//! types damaged goes through what `urbsim merge` does (parse, check, append, summarise) and must
+//! be refused or merged, never panic. A failure names the input that caused it.
 //!
 //! `cargo test` runs a fixed 150 cases. `.ci/run` runs it for 60 s; run it longer with
 //! `URBSIM_FUZZ_SECONDS=600 cargo test --release --test it fuzz -- --nocapture` (and another
@@ -173,4 +174,90 @@ fn mutated_scenarios_are_refused_with_a_place_or_run_to_finite_results() {
             started.elapsed().as_secs_f64()
         );
     }
+}
+
+/// Mutates one value somewhere in a JSON document: a number changed to an extreme, an array cut
+/// or emptied, a value replaced by another type.
+fn damage(v: &mut serde_json::Value, rng: &mut ChaCha8Rng) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            let k = rng.random_range(0..map.len());
+            let key = map.keys().nth(k).cloned().unwrap_or_default();
+            if let Some(child) = map.get_mut(&key) {
+                if rng.random_range(0..4) == 0 {
+                    *child = [Value::Null, Value::from(-1), Value::from("x"), Value::Array(vec![])]
+                        [rng.random_range(0..4)]
+                    .clone();
+                } else {
+                    damage(child, rng);
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() => match rng.random_range(0..4) {
+            0 => {
+                let keep = rng.random_range(0..items.len());
+                items.truncate(keep);
+            }
+            1 => {
+                let extra = items[rng.random_range(0..items.len())].clone();
+                items.push(extra);
+            }
+            _ => {
+                let i = rng.random_range(0..items.len());
+                damage(&mut items[i], rng);
+            }
+        },
+        Value::Number(_) => {
+            *v = [0.0, -1.0, 1e300, 7.0, 4096.0, 1e15][rng.random_range(0..6)].into();
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn mutated_shard_partials_are_refused_or_merge_without_panicking() {
+    use urbsim::sweep::{self, Partial, Sampler, Silent, Sweep, SweepConfig};
+    let b = baseline();
+    let t = urbsim::targets::PlanTargets::parse("targets", crate::common::TARGETS).expect("targets");
+    let keys = ScenarioKeys::new(&b);
+    let schema = keys.schema();
+    let mut read = |p: &Path| std::fs::read_to_string(p);
+    let s = load_str(Path::new("scenarios/x.toml"), "name = \"x\"\n", &schema, &mut read).expect("scenario");
+    let r = vec![resolve(&b, &s, POLICY_START, Some(2024), None)];
+    let arms = sweep::arms(&r, &[]);
+    let config = SweepConfig { draws: 2048, seed: 1, sampler: Sampler::LatinHypercube, keep: 16 };
+    let plan = Sweep::new(&b, &arms, 0, &t, config);
+    let first = plan.run(config.shard(0, 2), &Silent).expect("shard 1");
+    let second = plan.run(config.shard(1, 2), &Silent).expect("shard 2");
+    let good = serde_json::to_value(&first).expect("json");
+    let seed: u64 = std::env::var("URBSIM_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20250618);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut refused, mut merged) = (0, 0);
+    for case in 0..120 {
+        let mut v = good.clone();
+        for _ in 0..rng.random_range(1..4) {
+            damage(&mut v, &mut rng);
+        }
+        let text = v.to_string();
+        let second = second.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            // What `urbsim merge` does with a shard file: parse, check, append, summarise.
+            let Ok(p) = serde_json::from_str::<Partial>(&text) else { return false };
+            if p.check().is_err() {
+                return false;
+            }
+            let mut m = p;
+            if m.append(second).is_err() {
+                return false;
+            }
+            sweep::summarise(m, &t).is_ok()
+        }));
+        match outcome {
+            Err(_) => panic!("case {case} (seed {seed}) panicked on this shard:\n{text}"),
+            Ok(true) => merged += 1,
+            Ok(false) => refused += 1,
+        }
+    }
+    assert!(refused > 0, "no mutation was refused ({merged} merged)");
 }
