@@ -67,6 +67,35 @@ const COL_YEAR: usize = 8;
 const COL_SOURCE: usize = 9;
 const COL_CONTACT: usize = 10;
 
+/// The name of the histories sheet, per language.
+const SERIES_SHEET: [&str; 2] = ["历史数据", "Series"];
+
+/// The histories a department can supply, one row each (indicator id, department): the
+/// statistics the backcast and calibration compare with, and the counts the plan's targets and
+/// the settlement block are judged on. Loaded points become `[[observed]]` rows of the baseline.
+pub const SERIES: [(&str, &str); 17] = [
+    ("resident_population", "统计局"),
+    ("urban_population", "统计局"),
+    ("gdp", "统计局"),
+    ("hukou_population", "公安局"),
+    ("urban_hukou_population", "公安局"),
+    ("hukou_conversions", "公安局"),
+    ("conversions_criteria", "公安局"),
+    ("conversions_purchase", "公安局"),
+    ("conversions_family", "公安局"),
+    ("conversions_talent", "公安局"),
+    ("permits_issued", "公安局"),
+    ("births", "卫健局"),
+    ("deaths", "卫健局"),
+    ("new_urban_jobs", "人社局"),
+    ("rural_labour_transfer", "人社局"),
+    ("ch_starts", "住建局"),
+    ("ch_completions", "住建局"),
+];
+
+/// First year of the histories sheet.
+pub const SERIES_FIRST_YEAR: u16 = 2016;
+
 /// What kind of baseline entry a wanted value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -337,7 +366,53 @@ pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha2
             .map_err(e)?;
         sheet.add_data_validation(1, COL_YEAR as u16, last, COL_YEAR as u16, &year).map_err(e)?;
     }
+    // The histories: one row per series, one column per year.
+    let years: Vec<u16> = (SERIES_FIRST_YEAR..=baseline.base_year + 1).collect();
+    let sheet = book.add_worksheet();
+    sheet.set_name(SERIES_SHEET[l]).map_err(e)?;
+    for (c, h) in series_header(&years, english).iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(e)?;
+    }
+    sheet.set_freeze_panes(1, 2).map_err(e)?;
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_column_width(0, 24).map_err(e)?;
+    sheet.set_column_width(1, 30).map_err(e)?;
+    for (r, (key, dept)) in SERIES.iter().enumerate() {
+        let r = (r + 1) as u32;
+        let spec = crate::model::IndicatorId::from_key(key).map(|id| id.spec());
+        sheet.write_string(r, 0, *key).map_err(e)?;
+        sheet.write_string(r, 1, spec.map_or("", |s| if english { s.en } else { s.zh })).map_err(e)?;
+        sheet.write_string(r, 2, spec.map_or("", |s| s.unit)).map_err(e)?;
+        let d = department(dept);
+        sheet.write_string(r, 3, if english { DEPARTMENTS[d].1 } else { DEPARTMENTS[d].0 }).map_err(e)?;
+        for c in 4..4 + years.len() + 2 {
+            sheet.write_blank(r, c as u16, &fill).map_err(e)?;
+        }
+    }
+    let last = SERIES.len() as u32;
+    let numbers = DataValidation::new()
+        .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+        .set_error_message(if english { "A number of 0 or more" } else { "请填写不小于 0 的数值" })
+        .map_err(e)?;
+    sheet.add_data_validation(1, 4, last, (4 + years.len() - 1) as u16, &numbers).map_err(e)?;
     book.save_to_buffer().map_err(e)
+}
+
+/// Header of the histories sheet: key, name, unit, department, one column per year, source, contact.
+fn series_header(years: &[u16], english: bool) -> Vec<String> {
+    let mut h: Vec<String> = if english {
+        ["key", "name", "unit", "department"].map(String::from).to_vec()
+    } else {
+        ["键", "名称", "单位", "填报部门"].map(String::from).to_vec()
+    };
+    h.extend(years.iter().map(u16::to_string));
+    h.extend(if english {
+        ["source document", "department / contact"].map(String::from)
+    } else {
+        ["来源文件", "填报单位/联系人"].map(String::from)
+    });
+    h
 }
 
 /// Short English sheet names (Excel allows 31 characters).
@@ -392,6 +467,29 @@ pub struct Overlay {
     /// The values.
     #[serde(default, rename = "value")]
     pub values: Vec<Loaded>,
+    /// The histories.
+    #[serde(default)]
+    pub series: Vec<LoadedSeries>,
+}
+
+/// One history loaded from the workbook's histories sheet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoadedSeries {
+    /// Indicator id.
+    pub key: String,
+    /// Unit.
+    pub unit: String,
+    /// The department named on the row.
+    pub department: String,
+    /// Source document.
+    pub source: String,
+    /// Department or contact, as written.
+    #[serde(default)]
+    pub contact: String,
+    /// (year, value) points.
+    pub points: Vec<(u16, f64)>,
+    /// Where it was read: `Sheet!A5`.
+    pub cell: String,
 }
 
 impl Overlay {
@@ -404,6 +502,9 @@ impl Overlay {
         let o: Overlay = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
         if let Some(v) = o.values.iter().find(|v| !v.value.is_finite()) {
             return Err(format!("{name}: {} is not a finite number", v.key));
+        }
+        if let Some(v) = o.series.iter().find(|v| v.points.iter().any(|(_, x)| !x.is_finite())) {
+            return Err(format!("{name}: series {} has a value that is not a finite number", v.key));
         }
         Ok(o)
     }
@@ -489,8 +590,25 @@ pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> R
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut values = Vec::new();
     let mut value_sheets = 0;
+    let mut series = Vec::new();
+    let series_years: Vec<u16> = (SERIES_FIRST_YEAR..=baseline.base_year + 1).collect();
     for sheet in book.sheet_names() {
         if NOTES.contains(&sheet.as_str()) {
+            continue;
+        }
+        if SERIES_SHEET.contains(&sheet.as_str()) {
+            match book.worksheet_range(&sheet) {
+                Ok(range) => {
+                    let merged = book.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
+                    load_series(&sheet, &range, &merged, &series_years, &mut seen, &mut series, &mut problems);
+                }
+                Err(err) => problems.push(problem(
+                    format!("{sheet}!A1"),
+                    "",
+                    format!("cannot read the sheet: {err}"),
+                    "re-save the workbook",
+                )),
+            }
             continue;
         }
         let at = |r: usize, c: usize| format!("{sheet}!{}", cell_name(r, c));
@@ -679,7 +797,7 @@ pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> R
             }
         }
     }
-    if value_sheets == 0 {
+    if value_sheets == 0 && series.is_empty() {
         problems.push(problem(String::new(), "", "no department sheet".into(), "start from `urbsim data template`"));
     }
     if !problems.is_empty() {
@@ -687,7 +805,135 @@ pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> R
     }
     use sha2::Digest as _;
     let hash: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Overlay { workbook: file_name.to_string(), workbook_sha256: hash, tool: tool.to_string(), values })
+    Ok(Overlay { workbook: file_name.to_string(), workbook_sha256: hash, tool: tool.to_string(), values, series })
+}
+
+/// Reads the histories sheet: the header must be the template's; each row's key a known series,
+/// once; each year cell blank or a number of 0 or more; a row with values needs its source.
+fn load_series(
+    sheet: &str,
+    range: &calamine::Range<Data>,
+    merged: &[calamine::Dimensions],
+    years: &[u16],
+    seen: &mut BTreeMap<String, String>,
+    out: &mut Vec<LoadedSeries>,
+    problems: &mut Vec<Problem>,
+) {
+    let at = |r: usize, c: usize| format!("{sheet}!{}", cell_name(r, c));
+    let problem = |cell: String, key: &str, problem: String, hint: &str| Problem {
+        cell,
+        key: key.to_string(),
+        problem,
+        hint: hint.to_string(),
+    };
+    for dims in merged {
+        problems.push(problem(
+            at(dims.start.0 as usize, dims.start.1 as usize),
+            "",
+            format!(
+                "cells {}:{} are merged",
+                at(dims.start.0 as usize, dims.start.1 as usize),
+                cell_name(dims.end.0 as usize, dims.end.1 as usize)
+            ),
+            "unmerge them so each value has its own cell",
+        ));
+    }
+    let (r0, c0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+    let get = |r: usize, c: usize| -> Data {
+        if r < r0 || c < c0 {
+            return Data::Empty;
+        }
+        range.get((r - r0, c - c0)).cloned().unwrap_or(Data::Empty)
+    };
+    let english = cell_text(&get(0, 0)) == "key";
+    let header = series_header(years, english);
+    let mut header_ok = true;
+    for (c, want) in header.iter().enumerate() {
+        let got = cell_text(&get(0, c));
+        if got != *want {
+            header_ok = false;
+            problems.push(problem(
+                at(0, c),
+                "",
+                format!("the header reads \"{got}\" where the template has \"{want}\""),
+                "a column was moved, inserted or renamed; start again from `urbsim data template`",
+            ));
+        }
+    }
+    if !header_ok {
+        return;
+    }
+    let (col_source, col_contact) = (4 + years.len(), 5 + years.len());
+    let rows = range.end().map_or(0, |(r, _)| r as usize + 1);
+    for r in 1..rows {
+        let key = cell_text(&get(r, 0));
+        if key.is_empty() {
+            continue;
+        }
+        let Some((_, dept)) = SERIES.iter().find(|(k, _)| *k == key) else {
+            let close = crate::scenario::suggestions(&key, SERIES.iter().map(|(k, _)| *k), 3);
+            let hint = if close.is_empty() {
+                "keys come from the template".to_string()
+            } else {
+                format!("did you mean {}?", close.join(", "))
+            };
+            problems.push(problem(at(r, 0), &key, "not a series the model takes".into(), &hint));
+            continue;
+        };
+        if let Some(first) = seen.get(&format!("series:{key}")) {
+            problems.push(problem(
+                at(r, 0),
+                &key,
+                format!("appears again (first at {first})"),
+                "keep one row per series",
+            ));
+            continue;
+        }
+        seen.insert(format!("series:{key}"), at(r, 0));
+        let mut points = Vec::new();
+        for (k, year) in years.iter().enumerate() {
+            let c = 4 + k;
+            match get(r, c) {
+                Data::Empty => {}
+                Data::Float(x) if x.is_finite() && x >= 0.0 => points.push((*year, x)),
+                Data::Int(i) if i >= 0 => points.push((*year, i as f64)),
+                Data::Error(err) => problems.push(problem(
+                    at(r, c),
+                    &key,
+                    format!("the cell holds a formula error ({err})"),
+                    "type the number itself",
+                )),
+                other => problems.push(problem(
+                    at(r, c),
+                    &key,
+                    format!("\"{}\" is not a number of 0 or more", cell_text(&other)),
+                    "type a plain number in the row's unit, or leave the year blank",
+                )),
+            }
+        }
+        let source = cell_text(&get(r, col_source));
+        let has_values = (4..4 + years.len()).any(|c| get(r, c) != Data::Empty);
+        if has_values && source.is_empty() {
+            problems.push(problem(
+                at(r, col_source),
+                &key,
+                "a series without a source document".into(),
+                "name the document (title, number) the values come from",
+            ));
+        }
+        if !points.is_empty() && !source.is_empty() {
+            let unit = crate::model::IndicatorId::from_key(&key).map_or("", |id| id.spec().unit).to_string();
+            out.push(LoadedSeries {
+                key: key.clone(),
+                unit,
+                department: (*dept).to_string(),
+                source,
+                contact: cell_text(&get(r, col_contact)),
+                points,
+                cell: at(r, 0),
+            });
+        }
+    }
 }
 
 /// The baseline text with the overlays' values in place (later overlays win): each value set,
@@ -725,6 +971,36 @@ pub fn apply(baseline_text: &str, overlays: &[(String, Overlay)]) -> Result<Stri
                 )),
             );
             entry.remove("dist");
+        }
+    }
+    // Histories: each point replaces the published statistic of that year, or adds one.
+    for (_, overlay) in overlays {
+        for series in &overlay.series {
+            let observed = doc
+                .entry("observed")
+                .or_insert_with(|| toml::Value::Array(Vec::new()))
+                .as_array_mut()
+                .ok_or("baseline: `observed` is not a list")?;
+            for (year, value) in &series.points {
+                let source = format!(
+                    "{} {year}: {} (loaded from {}, {})",
+                    series.department, series.source, overlay.workbook, series.cell
+                );
+                let mut row = toml::Table::new();
+                row.insert("year".into(), toml::Value::Integer(i64::from(*year)));
+                row.insert("indicator".into(), toml::Value::String(series.key.clone()));
+                row.insert("value".into(), toml::Value::Float(*value));
+                row.insert("tag".into(), toml::Value::String("S".into()));
+                row.insert("source".into(), toml::Value::String(source));
+                let same = |v: &toml::Value| {
+                    v.get("year").and_then(toml::Value::as_integer) == Some(i64::from(*year))
+                        && v.get("indicator").and_then(toml::Value::as_str) == Some(series.key.as_str())
+                };
+                match observed.iter_mut().find(|v| same(v)) {
+                    Some(v) => *v = toml::Value::Table(row),
+                    None => observed.push(toml::Value::Table(row)),
+                }
+            }
         }
     }
     toml::to_string(&doc).map_err(|e| format!("baseline with overlays: {e}"))

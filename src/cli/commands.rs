@@ -463,7 +463,19 @@ pub fn cmd_calibrate(data: &Data) -> Result<ExitCode> {
     for (id, target, ..) in calibrate::CALIBRATED {
         answer!("{} = {:.4e}   # fitted to {target}; now {}", id.key(), fitted[id], b.central_params()[id]);
     }
-    let (_, rows) = calibrate::run_backcast(b, &fitted);
-    emit!("{}", comparison_table(&calibrate::compare(b, &rows)));
+    // Before and after: the backcast errors with today's values and with the refitted ones, on
+    // the statistics in use (the shipped ones, or those a department loaded).
+    let (_, before) = calibrate::run_backcast(b, &b.central_params());
+    let (_, after) = calibrate::run_backcast(b, &fitted);
+    if !data.overlays.is_empty() {
+        say!(
+            "\nDepartment data in use: {}",
+            data.overlays.iter().map(|(p, ..)| p.as_str()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    say!("\nBackcast with the current [C] values:");
+    emit!("{}", comparison_table(&calibrate::compare(b, &before)));
+    say!("\nBackcast with the refitted values:");
+    emit!("{}", comparison_table(&calibrate::compare(b, &after)));
     Ok(ExitCode::SUCCESS)
 }

@@ -68,7 +68,12 @@ pub fn load_data(cli: &Cli) -> Result<Data> {
             .map_err(|e| InputError(format!("error: the department data do not fit the baseline\n{e}")))?;
         before_overlays = Some(std::mem::replace(&mut baseline, with));
         for (p, _, o) in &overlays {
-            let keys: Vec<&str> = o.values.iter().map(|v| v.key.as_str()).collect();
+            let keys: Vec<String> = o
+                .values
+                .iter()
+                .map(|v| v.key.clone())
+                .chain(o.series.iter().map(|v| format!("{} ({} years)", v.key, v.points.len())))
+                .collect();
             eprintln!(
                 "{}",
                 urbsim::report::terminal_safe(&format!(

@@ -42,7 +42,13 @@ pub fn cmd_template(data: &Data, out: &Path, english: bool) -> Result<ExitCode> 
             per.push(format!("{} {n}", if english { en } else { zh }));
         }
     }
-    say!("wrote {} ({} values: {})", out.display(), wanted.len(), per.join(", "));
+    say!(
+        "wrote {} ({} values: {}; and {} histories by year)",
+        out.display(),
+        wanted.len(),
+        per.join(", "),
+        urbsim::data::SERIES.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -76,9 +82,11 @@ pub fn cmd_load(data: &Data, file: &Path, out: &Path) -> Result<ExitCode> {
             let (dir, fname) = parent_and_name(out)?;
             write_atomic(&dir, &fname, text.as_bytes())?;
             say!(
-                "loaded {} value{} from {} into {}; every command that runs the model now applies it{}",
+                "loaded {} value{} and {} histor{} from {} into {}; every command that runs the model now applies it{}",
                 overlay.values.len(),
                 if overlay.values.len() == 1 { "" } else { "s" },
+                overlay.series.len(),
+                if overlay.series.len() == 1 { "y" } else { "ies" },
                 file.display(),
                 out.display(),
                 if out == Path::new(super::data::LOCAL_DATA) { "" } else { " with --data" }

@@ -98,6 +98,13 @@ fn a_filled_template_loads_and_every_command_uses_its_values() {
     fill(&mut edits, "财政局", debt, 300.0, 2024.0);
     fill(&mut edits, "财政局", cap, 1.2, 2024.0);
     fill(&mut edits, "公安局", ext, 0.35, 2024.0);
+    // A history: births 20% above the published ones in 2021-2023 (columns: 2016 is E).
+    let births = row_of(&sheets, "历史数据", "births");
+    for (k, published) in [9363.0, 8674.0, 8329.0].iter().enumerate() {
+        edits.insert(("历史数据".into(), births, (4 + 5 + k) as u16), Cell::Num(published * 1.2));
+    }
+    let series_source = (4 + 2024 - 2016 + 1) as u16;
+    edits.insert(("历史数据".into(), births, series_source), Cell::Text("浏阳市卫健局出生登记".into()));
     let filled = dir.path().join("filled.xlsx");
     write(&filled, &sheets, &edits);
     let overlay = dir.path().join("local.toml");
@@ -117,7 +124,11 @@ fn a_filled_template_loads_and_every_command_uses_its_values() {
         .arg(&with)
         .assert()
         .success();
-    assert!(stderr(&a).contains("3 values from filled.xlsx"), "{}", stderr(&a));
+    assert!(
+        stderr(&a).contains("4 values from filled.xlsx") && stderr(&a).contains("births (3 years)"),
+        "{}",
+        stderr(&a)
+    );
     assert_ne!(read(&with.join("results.csv")), read(&without.join("results.csv")));
     let m: serde_json::Value = serde_json::from_str(&read(&with.join("manifest.json"))).expect("manifest");
     assert_eq!(m["data_overlays"][0]["sha256"], crate::common::hex_sha256(text.as_bytes()).as_str());
@@ -127,6 +138,16 @@ fn a_filled_template_loads_and_every_command_uses_its_values() {
     let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert!(out.contains("[S]") && out.contains("财政局 2024: 浏阳市2024年统计公报"), "{out}");
     assert!(out.contains("loaded 300 from") && out.contains("the baseline had 250 [L]"), "{out}");
+    // Calibration refits on the loaded history: more births, a higher fertility.
+    let fitted = |extra: &[&std::ffi::OsStr]| -> f64 {
+        let a = urbsim().arg("calibrate").args(extra).assert().success();
+        let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+        let line = out.lines().find(|l| l.starts_with("tfr = ")).unwrap_or_else(|| panic!("{out}")).to_string();
+        line[6..].split_whitespace().next().and_then(|x| x.parse().ok()).expect("a number")
+    };
+    let shipped = fitted(&[]);
+    let loaded = fitted(&["--data".as_ref(), overlay.as_os_str()]);
+    assert!(loaded > shipped * 1.1, "tfr fitted {loaded} on loaded births, {shipped} on the shipped ones");
 }
 
 #[test]
@@ -160,6 +181,9 @@ fn every_bad_cell_is_reported_with_its_sheet_and_cell_and_nothing_is_written() {
     let h = "住建局";
     let header = &mut sheets.iter_mut().find(|(n, _)| n == h).expect("sheet").1[0];
     header.swap(7, 8);
+    // 11 an empty required cell in a series: values without their source document.
+    let deaths = row_of(&sheets, "历史数据", "deaths");
+    edits.insert(("历史数据".into(), deaths, 9), Cell::Num(9959.0));
     let bad = dir.path().join("bad.xlsx");
     write(&bad, &sheets, &edits);
     let out = dir.path().join("local.toml");
@@ -178,6 +202,10 @@ fn every_bad_cell_is_reported_with_its_sheet_and_cell_and_nothing_is_written() {
         ("duplicated key", format!("{first_key}: appears again")),
         ("merged cell", at(p, "J4".to_string()) + ": cells"),
         ("moved column", at(h, "H1".to_string()) + ": the header reads"),
+        (
+            "series without its source",
+            at("历史数据", cell('N', deaths)) + ": deaths: a series without a source document",
+        ),
     ] {
         assert!(e.contains(&expected), "{what}: `{expected}` not in\n{e}");
     }
