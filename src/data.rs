@@ -44,11 +44,25 @@ pub const DEPARTMENTS: [(&str, &str); 10] = [
 const NOTES: [&str; 2] = ["说明", "About"];
 
 /// Header of a department sheet in Chinese and in English; the loader accepts either.
-const HEADER: [[&str; 11]; 2] = [
-    ["键", "说明", "单位", "当前值", "标签", "可接受范围", "当前来源", "数值", "年份", "来源文件", "填报单位/联系人"],
+const HEADER: [[&str; 12]; 2] = [
+    [
+        "键",
+        "说明",
+        "影响",
+        "单位",
+        "当前值",
+        "标签",
+        "可接受范围",
+        "当前来源",
+        "数值",
+        "年份",
+        "来源文件",
+        "填报单位/联系人",
+    ],
     [
         "key",
         "meaning",
+        "what it drives",
         "unit",
         "current value",
         "tag",
@@ -62,10 +76,11 @@ const HEADER: [[&str; 11]; 2] = [
 ];
 
 /// Columns of a department sheet (0-based): where the department writes.
-const COL_VALUE: usize = 7;
-const COL_YEAR: usize = 8;
-const COL_SOURCE: usize = 9;
-const COL_CONTACT: usize = 10;
+const COL_UNIT: usize = 3;
+const COL_VALUE: usize = 8;
+const COL_YEAR: usize = 9;
+const COL_SOURCE: usize = 10;
+const COL_CONTACT: usize = 11;
 
 /// The name of the histories sheet, per language.
 const SERIES_SHEET: [&str; 2] = ["历史数据", "Series"];
@@ -129,6 +144,70 @@ pub struct Wanted {
     pub meaning: String,
     /// Current source note.
     pub source: String,
+    /// The plan targets it moves most: (target id, relative swing of the target's value when
+    /// the value moves ±20%), largest first; empty where not measured.
+    pub drives: Vec<(String, f64)>,
+}
+
+/// How much each parameter moves the plan's targets: the median run of `scenario` with the
+/// parameter at 80% and at 120% of its value (within its admissible range), one at a time, and
+/// the change of each simulated target's value relative to the median run's. Returns, per
+/// parameter key, the targets it moves by more than half a percent, largest first. Base-year
+/// parameters act through the base state, so it is rebuilt for each run.
+pub fn drives(
+    baseline: &Baseline,
+    targets: &crate::targets::PlanTargets,
+    scenario: &crate::projection::Resolved,
+) -> BTreeMap<String, Vec<(String, f64)>> {
+    use crate::model::{self, IndicatorId, NoShocks};
+    let sim = crate::exploration::simulated_targets(targets);
+    let base = crate::projection::BaseState::new(baseline);
+    let until = scenario.until;
+    let n = usize::from(until - baseline.base_year);
+    let first = baseline.base_year + 1;
+    let values = |run: &crate::model::Params, at_base: &crate::model::Params| -> Vec<f64> {
+        let mut state = base.city(baseline, at_base);
+        model::start_run(&baseline.inputs, &mut state, &mut NoShocks);
+        let mut rows = vec![[0.0; IndicatorId::COUNT]; n];
+        model::simulate(&baseline.inputs, run, &scenario.levers, &mut state, until, &mut NoShocks, &mut rows);
+        sim.iter()
+            .map(|t| {
+                crate::targets::evaluate(t, first, n, |y| &rows[y], scenario.target_period)
+                    .map_or(f64::NAN, |e| e.value)
+            })
+            .collect()
+    };
+    let central = baseline.central_params();
+    let centre = values(&scenario.params, &central);
+    let mut out = BTreeMap::new();
+    for def in &baseline.params {
+        let x = scenario.params[def.id];
+        if x == 0.0 || !x.is_finite() {
+            continue;
+        }
+        let (lo_ok, hi_ok) = crate::projection::admissible(def);
+        let at = |f: f64| {
+            let v = (x * f).clamp(lo_ok.min(x), hi_ok.max(x));
+            let (mut run, mut at_base) = (scenario.params.clone(), central.clone());
+            run[def.id] = v;
+            at_base[def.id] = v;
+            values(&run, &at_base)
+        };
+        let (low, high) = (at(0.8), at(1.2));
+        let mut moved: Vec<(String, f64)> = sim
+            .iter()
+            .enumerate()
+            .filter_map(|(k, t)| {
+                let scale = centre[k].abs();
+                let swing = (high[k] - low[k]).abs() / 2.0;
+                (scale > 0.0 && swing.is_finite() && swing / scale > 0.005).then(|| (t.id.clone(), swing / scale))
+            })
+            .collect();
+        moved.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        moved.truncate(3);
+        out.insert(def.id.key().to_string(), moved);
+    }
+    out
 }
 
 /// The department whose name a source note mentions first, if any (住保中心 is part of 住建局).
@@ -177,6 +256,23 @@ fn department_of_param(id: ParamId) -> usize {
     }
 }
 
+/// [`wanted`] with what each value drives, ordered by importance: [L] first, then [A]; within
+/// each, the values that move a target most first (then by key).
+pub fn wanted_ranked(baseline: &Baseline, drives: &BTreeMap<String, Vec<(String, f64)>>) -> Vec<Wanted> {
+    let mut out = wanted(baseline);
+    for w in &mut out {
+        if let Some(d) = drives.get(&w.key) {
+            w.drives = d.clone();
+        }
+    }
+    let weight = |w: &Wanted| w.drives.first().map_or(0.0, |d| d.1);
+    out.sort_by(|a, b| {
+        let rank = |t: Tag| if t == Tag::L { 0 } else { 1 };
+        rank(a.tag).cmp(&rank(b.tag)).then(weight(b).total_cmp(&weight(a))).then(a.key.cmp(&b.key))
+    });
+    out
+}
+
 /// Every [L] and [A] value of the baseline a department could supply, [L] first, then [A], each
 /// group by department and key.
 pub fn wanted(baseline: &Baseline) -> Vec<Wanted> {
@@ -195,6 +291,7 @@ pub fn wanted(baseline: &Baseline) -> Vec<Wanted> {
             range: crate::projection::admissible(def),
             meaning: def.id.spec().doc.to_string(),
             source: def.source.clone(),
+            drives: Vec::new(),
         });
     }
     for def in &baseline.levers {
@@ -214,6 +311,7 @@ pub fn wanted(baseline: &Baseline) -> Vec<Wanted> {
             range: (min, max),
             meaning: def.id.spec().doc.to_string(),
             source: def.source.clone(),
+            drives: Vec::new(),
         });
     }
     for (key, t) in &baseline.tagged {
@@ -234,6 +332,7 @@ pub fn wanted(baseline: &Baseline) -> Vec<Wanted> {
             range: if share { (0.0, 1.0) } else { (0.0, f64::INFINITY) },
             meaning: format!("base-year datum {key}"),
             source: t.source.clone(),
+            drives: Vec::new(),
         });
     }
     out.sort_by(|a, b| {
@@ -264,10 +363,16 @@ pub fn year_window(baseline: &Baseline) -> (u16, u16) {
 /// # Errors
 ///
 /// A failure of the spreadsheet writer.
-pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha256: &str) -> Result<Vec<u8>, String> {
+pub fn template(
+    baseline: &Baseline,
+    drives: &BTreeMap<String, Vec<(String, f64)>>,
+    english: bool,
+    version: &str,
+    baseline_sha256: &str,
+) -> Result<Vec<u8>, String> {
     let l = usize::from(english);
     let e = |e: rust_xlsxwriter::XlsxError| format!("writing the template: {e}");
-    let wanted = wanted(baseline);
+    let wanted = wanted_ranked(baseline, drives);
     let mut book = Workbook::new();
     // A fixed creation date keeps the template's bytes a function of the baseline alone.
     let created = ExcelDateTime::from_ymd(2025, 6, 18).map_err(e)?;
@@ -285,6 +390,7 @@ pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha2
             "urbsim: values for the Liuyang urbanisation model".to_string(),
             "Each sheet after this one belongs to one department and lists the values the model now takes from placeholders [L] or assumptions [A].".to_string(),
             "Fill the yellow columns: value (in the unit shown, within the accepted range), year, source document (title and number), department and contact. Leave a row blank to keep the current value.".to_string(),
+            "Rows are ordered by importance: placeholders [L] first, then assumptions [A]; within each, the values that move a plan target most. 'What it drives' gives the targets a value moves and by how much when it is 20% lower or higher (status quo, median run).".to_string(),
             format!("Years from {y0} to {y1}. Do not move, insert or merge columns or rows; do not change keys or units."),
             "Return the workbook to whoever sent it; they load it with `urbsim data load FILE.xlsx`, which checks every cell and lists every problem.".to_string(),
             format!("urbsim {version}; baseline SHA-256 {baseline_sha256}"),
@@ -294,6 +400,7 @@ pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha2
             "urbsim:浏阳市新型城镇化模型的部门数据填报表".to_string(),
             "本表之后每个工作表对应一个部门,列出模型目前使用占位值 [L] 或假设值 [A] 的参数。".to_string(),
             "请填写黄色各列:数值(按所示单位,且在可接受范围内)、年份、来源文件(名称与文号)、填报单位与联系人。不填的行保持现值。".to_string(),
+            "行按重要性排列:先占位值 [L],后假设值 [A];同类中对规划目标影响最大的在前。“影响”列给出该值上下浮动 20% 时各目标变动的幅度(现行政策,中位情形)。".to_string(),
             format!("年份范围 {y0}–{y1}。请勿移动、插入或合并行列,勿修改键与单位。"),
             "填好后交回发出本表的同事;其用 `urbsim data load 文件.xlsx` 载入,程序会逐格检查并一次列出所有问题。".to_string(),
             format!("urbsim {version};基准数据 SHA-256 {baseline_sha256}"),
@@ -319,18 +426,20 @@ pub fn template(baseline: &Baseline, english: bool, version: &str, baseline_sha2
         sheet.set_landscape();
         sheet.set_print_fit_to_pages(1, 0);
         sheet.set_repeat_rows(0, 0).map_err(e)?;
-        for (c, w) in [28.0, 48.0, 14.0, 12.0, 6.0, 16.0, 48.0, 12.0, 8.0, 36.0, 24.0].iter().enumerate() {
+        for (c, w) in [28.0, 48.0, 30.0, 14.0, 12.0, 6.0, 16.0, 48.0, 12.0, 8.0, 36.0, 24.0].iter().enumerate() {
             sheet.set_column_width(c as u16, *w).map_err(e)?;
         }
         for (i, w) in rows.iter().enumerate() {
             let r = (i + 1) as u32;
             sheet.write_string(r, 0, &w.key).map_err(e)?;
             sheet.write_string_with_format(r, 1, &w.meaning, &wrap).map_err(e)?;
-            sheet.write_string(r, 2, &w.unit).map_err(e)?;
-            sheet.write_number(r, 3, w.value).map_err(e)?;
-            sheet.write_string(r, 4, w.tag.to_string()).map_err(e)?;
-            sheet.write_string(r, 5, range_text(w.range)).map_err(e)?;
-            sheet.write_string_with_format(r, 6, &w.source, &wrap).map_err(e)?;
+            let drives: Vec<String> = w.drives.iter().map(|(t, x)| format!("{t} ±{:.1}%", x * 100.0)).collect();
+            sheet.write_string_with_format(r, 2, drives.join("; "), &wrap).map_err(e)?;
+            sheet.write_string(r, COL_UNIT as u16, &w.unit).map_err(e)?;
+            sheet.write_number(r, 4, w.value).map_err(e)?;
+            sheet.write_string(r, 5, w.tag.to_string()).map_err(e)?;
+            sheet.write_string(r, 6, range_text(w.range)).map_err(e)?;
+            sheet.write_string_with_format(r, 7, &w.source, &wrap).map_err(e)?;
             for c in COL_VALUE..=COL_CONTACT {
                 sheet.write_blank(r, c as u16, &fill).map_err(e)?;
             }
@@ -700,10 +809,10 @@ pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> R
                 continue;
             }
             seen.insert(key.clone(), at(r, 0));
-            let unit = cell_text(&get(r, 2));
+            let unit = cell_text(&get(r, COL_UNIT));
             if unit != w.unit {
                 problems.push(problem(
-                    at(r, 2),
+                    at(r, COL_UNIT),
                     &key,
                     format!("the unit reads \"{unit}\", the model's is \"{}\"", w.unit),
                     "restore the unit and convert the value to it",

@@ -30,7 +30,17 @@ fn parent_and_name(path: &Path) -> Result<(std::path::PathBuf, String)> {
 /// Runs `urbsim data template`.
 pub fn cmd_template(data: &Data, out: &Path, english: bool) -> Result<ExitCode> {
     let base = data.before_overlays.as_ref().unwrap_or(&data.baseline);
-    let bytes = urbsim::data::template(base, english, env!("CARGO_PKG_VERSION"), &data.baseline_origin.1)
+    // What each value drives is measured on the status quo (the shipped levers, median run).
+    let keys = urbsim::projection::ScenarioKeys::new(base);
+    let schema = keys.schema();
+    let status_quo =
+        urbsim::scenario::load_str(Path::new("status-quo.toml"), "name = \"baseline\"\n", &schema, &mut |p: &Path| {
+            Err(std::io::Error::other(format!("{} is not read here", p.display())))
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let resolved = urbsim::projection::resolve(base, &status_quo, data.targets.plan.policy_start, None, None);
+    let drives = urbsim::data::drives(base, &data.targets, &resolved);
+    let bytes = urbsim::data::template(base, &drives, english, env!("CARGO_PKG_VERSION"), &data.baseline_origin.1)
         .map_err(anyhow::Error::msg)?;
     let (dir, name) = parent_and_name(out)?;
     write_atomic(&dir, &name, &bytes)?;

@@ -76,10 +76,10 @@ fn row_of(sheets: &[(String, Vec<Vec<Data>>)], sheet: &str, key: &str) -> u32 {
 
 /// Fills value, year and source of `key`.
 fn fill(edits: &mut BTreeMap<(String, u32, u16), Cell>, sheet: &str, row: u32, value: f64, year: f64) {
-    edits.insert((sheet.into(), row, 7), Cell::Num(value));
-    edits.insert((sheet.into(), row, 8), Cell::Num(year));
-    edits.insert((sheet.into(), row, 9), Cell::Text("浏阳市2024年统计公报".into()));
-    edits.insert((sheet.into(), row, 10), Cell::Text("统计科".into()));
+    edits.insert((sheet.into(), row, 8), Cell::Num(value));
+    edits.insert((sheet.into(), row, 9), Cell::Num(year));
+    edits.insert((sheet.into(), row, 10), Cell::Text("浏阳市2024年统计公报".into()));
+    edits.insert((sheet.into(), row, 11), Cell::Text("统计科".into()));
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn a_filled_template_loads_and_every_command_uses_its_values() {
     urbsim().args(["data", "load"]).arg(&filled).arg("--out").arg(&overlay).assert().success();
     let text = read(&overlay);
     assert!(
-        text.contains("key = \"debt_base\"") && text.contains("value = 300.0") && text.contains("cell = \"财政局!H")
+        text.contains("key = \"debt_base\"") && text.contains("value = 300.0") && text.contains("cell = \"财政局!I")
     );
 
     // The run picks them up: results change, the manifest names the overlay and its hash.
@@ -161,13 +161,13 @@ fn every_bad_cell_is_reported_with_its_sheet_and_cell_and_nothing_is_written() {
     let mut edits = BTreeMap::new();
     // 1 text in a number cell, 2 out of range, 3 a formula error, 4 a wrong year, 5 an empty
     // required cell (a value without a year), 6 a wrong unit.
-    edits.insert((f.into(), rows[0], 7), Cell::Text("约300亿".into()));
+    edits.insert((f.into(), rows[0], 8), Cell::Text("约300亿".into()));
     fill(&mut edits, f, rows[1], -5.0, 2024.0);
-    edits.insert((f.into(), rows[2], 7), Cell::DivZero);
+    edits.insert((f.into(), rows[2], 8), Cell::DivZero);
     fill(&mut edits, f, rows[3], 1.0, 1999.0);
     fill(&mut edits, f, rows[4], 1.0, 2024.0);
-    edits.remove(&(f.to_string(), rows[4], 8));
-    edits.insert((f.into(), rows[5], 2), Cell::Text("万元".into()));
+    edits.remove(&(f.to_string(), rows[4], 9));
+    edits.insert((f.into(), rows[5], 3), Cell::Text("万元".into()));
     // 7 an unknown key, 8 a duplicated key (on another sheet), 9 a merged cell.
     let p = "公安局";
     edits.insert((p.into(), 1, 0), Cell::Text("debt_bse".into()));
@@ -176,11 +176,11 @@ fn every_bad_cell_is_reported_with_its_sheet_and_cell_and_nothing_is_written() {
         other => panic!("{other:?}"),
     };
     edits.insert((p.into(), 2, 0), Cell::Text(first_key.clone()));
-    edits.insert((p.into(), 3, 9), Cell::Merge(10));
+    edits.insert((p.into(), 3, 10), Cell::Merge(11));
     // 10 a moved column: the year and value headers swapped on a third sheet.
     let h = "住建局";
     let header = &mut sheets.iter_mut().find(|(n, _)| n == h).expect("sheet").1[0];
-    header.swap(7, 8);
+    header.swap(8, 9);
     // 11 an empty required cell in a series: values without their source document.
     let deaths = row_of(&sheets, "历史数据", "deaths");
     edits.insert(("历史数据".into(), deaths, 9), Cell::Num(9959.0));
@@ -192,16 +192,16 @@ fn every_bad_cell_is_reported_with_its_sheet_and_cell_and_nothing_is_written() {
     let at = |sheet: &str, cell: String| format!("bad.xlsx!{sheet}!{cell}");
     let cell = |c: char, r: u32| format!("{c}{}", r + 1);
     for (what, expected) in [
-        ("text in a number cell", at(f, cell('H', rows[0])) + ":"),
+        ("text in a number cell", at(f, cell('I', rows[0])) + ":"),
         ("out of range", "is outside the accepted range".to_string()),
-        ("formula error", at(f, cell('H', rows[2])) + ":"),
+        ("formula error", at(f, cell('I', rows[2])) + ":"),
         ("wrong year", "\"1999\" is not a year".to_string()),
-        ("empty required cell", at(f, cell('I', rows[4])) + ":"),
+        ("empty required cell", at(f, cell('J', rows[4])) + ":"),
         ("wrong unit", "the unit reads \"万元\"".to_string()),
         ("unknown key", at(p, "A2".to_string()) + ": debt_bse: not a value"),
         ("duplicated key", format!("{first_key}: appears again")),
-        ("merged cell", at(p, "J4".to_string()) + ": cells"),
-        ("moved column", at(h, "H1".to_string()) + ": the header reads"),
+        ("merged cell", at(p, "K4".to_string()) + ": cells"),
+        ("moved column", at(h, "I1".to_string()) + ": the header reads"),
         (
             "series without its source",
             at("历史数据", cell('N', deaths)) + ": deaths: a series without a source document",
