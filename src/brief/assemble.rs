@@ -78,33 +78,29 @@ pub fn quick_sensitivity(
 }
 
 /// What each simulated target's verdict rests on: the three parameters that move the target's
-/// value most between their 10th and 90th percentiles (one at a time, around the median run of
-/// the reference package), with their provenance tags. A verdict whose drivers are [L] or [A]
-/// reads as "what would follow if"; one resting on loaded [S] values as Liuyang's own.
+/// value most when each is 20% lower or higher (one at a time, around the median run of the
+/// reference package; `data::drives`), with their provenance tags. Fixed values count as much as
+/// uncertain ones, so a value a department loaded ([S]) shows where it matters. A verdict whose
+/// drivers are [L] or [A] reads as "what would follow if"; one resting on [S] values as
+/// Liuyang's own.
 pub fn target_basis(
     baseline: &Baseline,
     targets: &PlanTargets,
     reference: &Resolved,
 ) -> Vec<(String, Vec<(String, Tag)>)> {
-    let sim_targets = simulated_targets(targets);
-    let eval = Evaluator::new(baseline, reference, sim_targets.clone());
-    let d = eval.uncertain.len();
-    let outcomes: Vec<Outcome> = (0..sim_targets.len()).map(Outcome::TargetValue).collect();
-    let rows = sensitivity::oat_design(d, 0.1, 0.9);
-    let y = eval.run(rows.view(), &outcomes);
-    sim_targets
+    let drives = crate::data::drives(baseline, targets, reference);
+    simulated_targets(targets)
         .iter()
-        .zip(y.outer_iter())
-        .map(|(t, ys)| {
-            let ys = ys.to_vec();
-            let drivers = sensitivity::oat_swings(&ys, d)
+        .map(|t| {
+            let mut movers: Vec<(&String, f64)> = drives
+                .iter()
+                .filter_map(|(key, moved)| moved.iter().find(|(id, _)| *id == t.id).map(|(_, x)| (key, *x)))
+                .collect();
+            movers.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+            let drivers = movers
                 .into_iter()
-                .filter(|(_, swing)| swing.is_finite() && *swing != 0.0)
                 .take(3)
-                .filter_map(|(k, _)| {
-                    let id = eval.uncertain[k].0;
-                    baseline.params.iter().find(|p| p.id == id).map(|p| (id.key().to_string(), p.tag))
-                })
+                .filter_map(|(key, _)| baseline.params.iter().find(|p| p.id.key() == key).map(|p| (key.clone(), p.tag)))
                 .collect();
             (t.id.clone(), drivers)
         })
