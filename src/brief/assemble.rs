@@ -134,6 +134,126 @@ pub fn basis_text(drivers: &[(String, Tag)], lang: Lang) -> String {
     }
 }
 
+/// One line of the "what each package changes" table (`changes.csv`): an indicator of one
+/// package minus the same indicator of the reference, draw by draw over the quantile sample.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChangeRow {
+    /// The package (scenario name).
+    pub scenario: String,
+    /// The reference it is compared with.
+    pub reference: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// Unit of the indicator (a flow's total is in the flow's unit times years).
+    pub unit: String,
+    /// `level` (the indicator in the last year) or `total` (a flow summed over the policy years).
+    pub measure: String,
+    /// First year of a total, or the year of a level.
+    pub from: u16,
+    /// Last year.
+    pub to: u16,
+    /// The reference's median of the same measure.
+    pub reference_median: f64,
+    /// 5th percentile of the difference.
+    pub diff_p5: f64,
+    /// Median difference.
+    pub diff_p50: f64,
+    /// 95th percentile of the difference.
+    pub diff_p95: f64,
+}
+
+/// What each package changes against the reference: for every indicator, the difference in the
+/// last year and, for flows (units per year), the difference summed over the policy years, both
+/// draw by draw over the sweep's quantile sample (common random numbers, so the spread is the
+/// package's own effect, not the futures'). One measure per indicator: the total for a flow, the
+/// last-year level for a stock. Kept per package: up to `max` indicators with the largest median
+/// change relative to the reference's median (at least 0.1%, or any change where the reference
+/// is zero), at most three from one outcome of the design (so a package that moves both housing
+/// and settlement shows both, not only the settlement channels), largest first.
+pub fn changes(summary: &crate::sweep::Summary, policy_start: u16, max: usize) -> Vec<ChangeRow> {
+    use crate::model::IndicatorId;
+    let p = &summary.partial;
+    let (first_year, n_years) = p.years;
+    let series = n_years * IndicatorId::COUNT;
+    let last = first_year + n_years as u16 - 1;
+    let from = policy_start.max(first_year);
+    let years: Vec<usize> = (usize::from(from - first_year)..n_years).collect();
+    let reference = p.reference;
+    let sample = &p.candidates;
+    let pct = |values: &mut Vec<f64>| -> Option<[f64; 7]> {
+        values.retain(|v| v.is_finite());
+        (!values.is_empty()).then(|| crate::stats::percentiles(values))
+    };
+    let mut out = Vec::new();
+    for (a, arm) in p.arms.iter().enumerate() {
+        if a == reference {
+            continue;
+        }
+        let mut rows: Vec<(f64, ChangeRow)> = Vec::new();
+        for id in IndicatorId::ALL {
+            let spec = id.spec();
+            let k = *id as usize;
+            let flow = spec.unit.ends_with("/yr");
+            let measures: Vec<(&str, u16, Vec<usize>)> = if flow && !years.is_empty() {
+                vec![("total", from, years.clone())]
+            } else {
+                vec![("level", last, vec![n_years - 1])]
+            };
+            for (measure, start, ys) in measures {
+                let value = |c: &crate::sweep::Candidate, arm: usize| -> f64 {
+                    ys.iter().map(|y| c.rows[arm * series + y * IndicatorId::COUNT + k]).sum()
+                };
+                let mut diffs: Vec<f64> = sample.iter().map(|c| value(c, a) - value(c, reference)).collect();
+                let mut refs: Vec<f64> = sample.iter().map(|c| value(c, reference)).collect();
+                let (Some(d), Some(r)) = (pct(&mut diffs), pct(&mut refs)) else { continue };
+                let (median, base) = (d[3], r[3]);
+                let relative = if base != 0.0 {
+                    (median / base).abs()
+                } else if median != 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                };
+                if relative < 0.001 {
+                    continue;
+                }
+                rows.push((
+                    relative,
+                    ChangeRow {
+                        scenario: arm.clone(),
+                        reference: p.arms[reference].clone(),
+                        indicator: spec.key.to_string(),
+                        unit: spec.unit.to_string(),
+                        measure: measure.to_string(),
+                        from: start,
+                        to: last,
+                        reference_median: base,
+                        diff_p5: d[0],
+                        diff_p50: median,
+                        diff_p95: d[6],
+                    },
+                ));
+            }
+        }
+        rows.sort_by(|x, y| {
+            y.0.total_cmp(&x.0).then(x.1.indicator.cmp(&y.1.indicator)).then(x.1.measure.cmp(&y.1.measure))
+        });
+        let mut per_outcome: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        let mut kept = 0;
+        for (_, r) in rows {
+            let outcome = IndicatorId::from_key(&r.indicator).map_or("", |id| id.spec().outcome);
+            let n = per_outcome.entry(outcome).or_insert(0);
+            if *n >= 3 || kept >= max {
+                continue;
+            }
+            *n += 1;
+            kept += 1;
+            out.push(r);
+        }
+    }
+    out
+}
+
 /// The assumptions a reader should look at: the [A] and [L] parameters with the largest total
 /// Sobol' index on a target (at least 0.01), each once, at most ten.
 pub fn key_assumptions(drivers: &[(String, String, f64)], baseline: &Baseline, lang: Lang) -> Vec<AssumptionRow> {

@@ -46,6 +46,32 @@ pub struct Page {
     /// Reading notes shown under the summary, e.g. which target-period reading was used, or that
     /// values tagged L are placeholders.
     pub notes: Vec<String>,
+    /// What each package changes against the reference, one block per package.
+    pub changes: Vec<ChangeBlock>,
+}
+
+/// One package's changes against the reference.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeBlock {
+    /// The package's title.
+    pub title: String,
+    /// Its lines, largest change first.
+    pub lines: Vec<ChangeLine>,
+}
+
+/// One indicator's change, already formatted.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeLine {
+    /// Indicator name.
+    pub indicator: String,
+    /// What is compared, e.g. "2028 年水平" or "2025–2028 年合计".
+    pub measure: String,
+    /// The reference's median.
+    pub reference: String,
+    /// Median change.
+    pub median: String,
+    /// 90% interval of the change.
+    pub interval: String,
 }
 
 /// One plan target's row in the summary table.
@@ -122,6 +148,10 @@ pub struct AssumptionRow {
 /// The page's fixed text in one language.
 struct Labels {
     html_lang: &'static str,
+    contents: &'static str,
+    changes: &'static str,
+    changes_intro: &'static str,
+    changes_header: [&'static str; 5],
     summary: &'static str,
     charts: &'static str,
     scenarios: &'static str,
@@ -150,6 +180,10 @@ struct Labels {
 
 const ZH: Labels = Labels {
     html_lang: "zh-CN",
+    contents: "目录",
+    changes: "各情景的变化一览",
+    changes_intro: "每个情景与现行政策逐次模拟相减(同一组未来情形),列出变化最大的指标:中位数与 90% 区间。",
+    changes_header: ["指标", "口径", "现行政策(中位数)", "变化(中位数)", "90% 区间"],
     summary: "概要",
     charts: "图表",
     scenarios: "情景说明",
@@ -178,6 +212,10 @@ const ZH: Labels = Labels {
 
 const EN: Labels = Labels {
     html_lang: "en",
+    contents: "Contents",
+    changes: "What each package changes",
+    changes_intro: "Each package minus the status quo, future by future (the same futures for both): the indicators it moves most, median and 90% interval.",
+    changes_header: ["Indicator", "Measure", "Status quo (median)", "Change (median)", "90% interval"],
     summary: "Summary",
     charts: "Charts",
     scenarios: "Scenarios",
@@ -241,6 +279,8 @@ table.summary td { text-align: center; font-variant-numeric: tabular-nums; }
 .prob { display: block; font-size: 1.15rem; font-weight: 700; }
 .ci, .median, .interval { display: block; font-size: .8rem; }
 .clause { display: block; font-size: .8rem; font-weight: normal; color: #555; }
+nav.contents ol { columns: 2; }
+table.changes td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .band0 { background: #ef8a62; }
 .band1 { background: #fddbc7; }
 .band2 { background: #f7f7f7; }
@@ -292,8 +332,11 @@ pub fn render(page: &Page) -> String {
     if !page.subtitle.is_empty() {
         out.push_str(&format!("<p class=\"subtitle\">{}</p>\n", esc(&page.subtitle)));
     }
-    out.push_str("</header>\n<main>\n");
+    out.push_str("</header>\n");
+    contents(&mut out, page, l);
+    out.push_str("<main>\n");
     summary_section(&mut out, page, l);
+    changes_section(&mut out, page, l);
     charts_section(&mut out, page, l);
     scenarios_section(&mut out, page, l);
     assumptions_section(&mut out, page, l);
@@ -301,6 +344,52 @@ pub fn render(page: &Page) -> String {
     out.push_str(&format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", l.reproduce_intro, esc(&page.reproduce)));
     out.push_str("</section>\n</main>\n</body>\n</html>\n");
     out
+}
+
+/// The table of contents: one link per section the page has.
+fn contents(out: &mut String, page: &Page, l: &Labels) {
+    let mut items = vec![("summary", l.summary)];
+    if !page.changes.is_empty() {
+        items.push(("changes", l.changes));
+    }
+    items.extend([
+        ("charts", l.charts),
+        ("scenarios", l.scenarios),
+        ("assumptions", l.assumptions),
+        ("reproduce", l.reproduce),
+    ]);
+    out.push_str(&format!("<nav class=\"contents\">\n<h2>{}</h2>\n<ol>\n", l.contents));
+    for (id, name) in items {
+        out.push_str(&format!("<li><a href=\"#{id}\">{}</a></li>\n", esc(name)));
+    }
+    out.push_str("</ol>\n</nav>\n");
+}
+
+/// What each package changes: one table per package.
+fn changes_section(out: &mut String, page: &Page, l: &Labels) {
+    if page.changes.is_empty() {
+        return;
+    }
+    out.push_str(&format!("<section id=\"changes\">\n<h2>{}</h2>\n<p>{}</p>\n", l.changes, esc(l.changes_intro)));
+    for block in &page.changes {
+        out.push_str(&format!("<h3>{}</h3>\n<table class=\"changes\">\n<thead><tr>", esc(&block.title)));
+        for h in l.changes_header {
+            out.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for line in &block.lines {
+            out.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                esc(&line.indicator),
+                esc(&line.measure),
+                esc(&line.reference),
+                esc(&line.median),
+                esc(&line.interval)
+            ));
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 /// The summary table, its colour legend and the reading notes.
@@ -579,6 +668,16 @@ mod tests {
 
     fn sample(lang: Lang) -> Page {
         Page {
+            changes: vec![ChangeBlock {
+                title: "放开落户".into(),
+                lines: vec![ChangeLine {
+                    indicator: "落户人数".into(),
+                    measure: "2025–2028 年合计".into(),
+                    reference: "4,508人".into(),
+                    median: "+2.16万人".into(),
+                    interval: "+1.09万人 … +3.29万人".into(),
+                }],
+            }],
             lang,
             title: "浏阳市新型城镇化试点方案情景简报".into(),
             subtitle: "7 个情景 · 2,000 次模拟 · 种子 20250618 · urbsim 0.1.0".into(),
@@ -634,14 +733,31 @@ mod tests {
 
     /// Opening and closing tags of every container the page uses balance.
     fn assert_balanced(html: &str) {
-        for tag in
-            ["html", "head", "body", "main", "header", "section", "table", "thead", "tbody", "tr", "figure", "ul"]
-        {
+        for tag in [
+            "html", "head", "body", "main", "header", "nav", "section", "table", "thead", "tbody", "tr", "figure",
+            "ul", "ol",
+        ] {
             let open = count(html, &format!("<{tag}>")) + count(html, &format!("<{tag} "));
             let close = count(html, &format!("</{tag}>"));
             assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
         }
-        assert_eq!(count(html, "<section"), 5);
+        // Summary, charts, packages, assumptions, reproduce, and what each package changes when
+        // there is anything to show.
+        let expected = if html.contains("id=\"changes\"") { 6 } else { 5 };
+        assert_eq!(count(html, "<section"), expected);
+    }
+
+    #[test]
+    fn the_page_has_contents_and_what_each_package_changes() {
+        let html = render(&sample(Lang::Zh));
+        assert!(
+            html.contains("<nav class=\"contents\">") && html.contains("<a href=\"#changes\">各情景的变化一览</a>")
+        );
+        assert!(html.contains("<section id=\"changes\">") && html.contains("+2.16万人"), "{html}");
+        let mut empty = sample(Lang::En);
+        empty.changes.clear();
+        let html = render(&empty);
+        assert!(!html.contains("#changes") && html.contains("<a href=\"#summary\">Summary</a>"));
     }
 
     #[test]
@@ -752,8 +868,8 @@ mod tests {
         page.assumptions.clear();
         let html = render(&page);
         assert_balanced(&html);
-        // Summary and one scenario's levers remain.
-        assert_eq!(count(&html, "<table"), 2);
+        // Summary, one package's changes and one scenario's levers remain.
+        assert_eq!(count(&html, "<table"), 3);
         assert!(html.contains(ZH.no_charts) && html.contains(ZH.no_assumptions));
     }
 }

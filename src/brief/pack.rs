@@ -954,6 +954,139 @@ pub struct PageInputs<'a> {
     pub period: String,
     /// Per target id, what its verdict rests on, in words.
     pub basis: Vec<(String, String)>,
+    /// What each package changes (`changes.csv`).
+    pub changes: Vec<crate::brief::assemble::ChangeRow>,
+}
+
+/// A change as people read it: signed, in percentage points for shares, in 万 (Chinese) or with
+/// thousands separators (English) for counts, with the unit.
+fn signed_text(v: f64, unit: &str, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    let z = zh(lang);
+    let sign = if v < 0.0 {
+        "−"
+    } else if v > 0.0 {
+        "+"
+    } else {
+        ""
+    };
+    if unit.starts_with("share") {
+        let pt = (v * 100.0).abs();
+        return if z { format!("{sign}{pt:.2} 个百分点") } else { format!("{sign}{pt:.2} pt") };
+    }
+    format!("{sign}{}", plain_text(v.abs(), unit, lang))
+}
+
+/// A level as people read it (unsigned), with the unit.
+fn plain_text(v: f64, unit: &str, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    let z = zh(lang);
+    if unit.starts_with("share") {
+        return format!("{:.1}%", v * 100.0);
+    }
+    let base = unit.trim_end_matches("/yr");
+    // Counts are whole: no decimals on persons, units, households.
+    const COUNTS: [(&str, &str); 10] = [
+        ("seats", "个学位"),
+        ("persons", "人"),
+        ("person-times", "人次"),
+        ("units", "套"),
+        ("households", "户"),
+        ("jobs", "个岗位"),
+        ("places", "个"),
+        ("beds", "张"),
+        ("compounds", "个"),
+        ("teachers", "人"),
+    ];
+    let count = COUNTS.iter().find(|(u, _)| *u == base);
+    // Other units a Chinese reader would not read in English.
+    const OTHER_ZH: [(&str, &str); 3] =
+        [("percentage points", "个百分点"), ("places/1000", "个/千人"), ("beds/1000", "张/千人")];
+    let unit_text = match (count, z) {
+        (Some((_, zh_unit)), true) => (*zh_unit).to_string(),
+        (Some((u, _)), false) => (*u).to_string(),
+        (None, true) => OTHER_ZH.iter().find(|(u, _)| *u == base).map_or(base, |(_, t)| *t).to_string(),
+        (None, false) => base.to_string(),
+    };
+    if v == 0.0 {
+        return format!("0 {unit_text}").trim_end().to_string();
+    }
+    let digits = if count.is_some() || v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 1.0 {
+        1
+    } else {
+        3
+    };
+    if z && v.abs() >= 1e4 && count.is_some() {
+        return format!("{:.2}万{unit_text}", v / 1e4);
+    }
+    let gap = if z && count.is_some() { "" } else { " " };
+    format!("{}{gap}{unit_text}", thousands(v, digits)).trim_end().to_string()
+}
+
+/// A number with thousands separators and `digits` decimals.
+fn thousands(v: f64, digits: usize) -> String {
+    let text = format!("{:.*}", digits, v.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
+    let mut grouped = String::new();
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if v < 0.0 { "−" } else { "" };
+    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{frac}") }
+}
+
+/// The page's "what each package changes" blocks, in the order of the scenarios.
+fn change_blocks(
+    t: &Tables,
+    rows: &[crate::brief::assemble::ChangeRow],
+    titles: &[ScenarioText],
+    lang: Lang,
+) -> Vec<html::ChangeBlock> {
+    let z = zh(lang);
+    t.scenarios
+        .iter()
+        .filter_map(|s| {
+            let lines: Vec<html::ChangeLine> = rows
+                .iter()
+                .filter(|r| &r.scenario == s)
+                .map(|r| {
+                    let name =
+                        IndicatorId::from_key(&r.indicator).map_or(r.indicator.clone(), |id| indicator_name(id, lang));
+                    let measure = match (r.measure.as_str(), z) {
+                        ("total", true) => format!("{}–{} 年合计", r.from, r.to),
+                        ("total", false) => format!("total {}–{}", r.from, r.to),
+                        (_, true) => format!("{} 年水平", r.to),
+                        (_, false) => format!("level in {}", r.to),
+                    };
+                    html::ChangeLine {
+                        indicator: name,
+                        measure,
+                        reference: plain_text(r.reference_median, &r.unit, lang),
+                        median: signed_text(r.diff_p50, &r.unit, lang),
+                        interval: format!(
+                            "{} … {}",
+                            signed_text(r.diff_p5, &r.unit, lang),
+                            signed_text(r.diff_p95, &r.unit, lang)
+                        ),
+                    }
+                })
+                .collect();
+            if lines.is_empty() {
+                return None;
+            }
+            let title = titles.iter().find(|x| &x.name == s).map_or(s.clone(), |x| x.title.clone());
+            Some(html::ChangeBlock { title, lines })
+        })
+        .collect()
 }
 
 /// Builds the page.
@@ -1031,7 +1164,9 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
             "Milestones (named projects, checklist items) are not simulated; see seeds/plan-targets.toml.".to_string(),
         ]
     };
+    let changes = change_blocks(t, &inputs.changes, &inputs.scenarios, m.lang);
     html::render(&Page {
+        changes,
         lang: m.lang,
         title: if z {
             "浏阳市新型城镇化试点方案:情景模拟简报".to_string()
@@ -1060,6 +1195,20 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
 #[cfg(test)]
 mod tests {
     use super::{TargetRow, safe_stem, settled};
+
+    #[test]
+    fn changes_read_as_people_write_them() {
+        use super::{Lang, plain_text, signed_text};
+        assert_eq!(signed_text(8131.4, "units", Lang::Zh), "+8,131套");
+        assert_eq!(signed_text(8131.4, "units/yr", Lang::En), "+8,131 units");
+        assert_eq!(signed_text(-0.0037, "share", Lang::Zh), "−0.37 个百分点");
+        assert_eq!(signed_text(-0.0037, "share", Lang::En), "−0.37 pt");
+        assert_eq!(signed_text(21_600.0, "persons", Lang::Zh), "+2.16万人");
+        assert_eq!(signed_text(21_600.0, "persons", Lang::En), "+21,600 persons");
+        assert_eq!(plain_text(78.7, "persons/yr", Lang::Zh), "79人");
+        assert_eq!(plain_text(-4.2, "亿元", Lang::Zh), "−4.2 亿元");
+        assert_eq!(plain_text(0.0, "亿元", Lang::En), "0 亿元");
+    }
 
     #[test]
     fn a_chance_is_settled_only_when_its_whole_interval_is() {

@@ -143,6 +143,12 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
 
     // 3. Tables, parsed back so the charts come from exactly what is written.
     let summary_csv = tables::summary_csv(&summary)?;
+    // What each package changes against the status quo, read back from its table like the rest.
+    let changes_csv =
+        analysis_tables::to_csv("changes.csv", &assemble::changes(&summary, data.targets.plan.policy_start, 12))
+            .map_err(anyhow::Error::msg)?;
+    let changes: Vec<assemble::ChangeRow> =
+        analysis_tables::from_csv("changes.csv", &changes_csv).map_err(anyhow::Error::msg)?;
     let targets_csv = tables::targets_csv(&summary, &data.targets)?;
     let paired_csv = tables::paired_csv(&summary)?;
     let t = Tables::parse(&summary_csv, &targets_csv, &paired_csv, Some(&oat_csv), Some(&sobol_csv))
@@ -161,6 +167,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         ("paired", &paired_csv),
         ("sensitivity_oat", &oat_csv),
         ("sensitivity_sobol", &sobol_csv),
+        ("changes", &changes_csv),
     ])
     .map_err(|e| anyhow::anyhow!(e))?;
     // 4. Charts and the page, all in memory; then everything is written, the manifest last.
@@ -176,7 +183,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         &t,
         &data.targets,
         &meta,
-        PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period, basis },
+        PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period, basis, changes },
     );
     let elapsed = started.elapsed().as_secs_f64();
     let mut manifest = Manifest::new("brief", data)
@@ -204,6 +211,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         ("paired.csv", paired_csv.clone()),
         ("oat.csv", oat_csv.clone()),
         ("sobol.csv", sobol_csv.clone()),
+        ("changes.csv", changes_csv.clone()),
         ("results.xlsx", workbook),
     ];
     for (name, bytes) in &table_files {

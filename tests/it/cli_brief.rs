@@ -20,12 +20,31 @@ fn png_size(path: &Path) -> (u32, u32) {
 fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them() {
     let dir = TempDir::new().expect("tempdir");
     let out = dir.path().join("brief");
+    // A planner's own package: more affordable rental housing and easier settlement.
+    let mine = dir.path().join("mine.toml");
+    std::fs::write(
+        &mine,
+        "name = \"mine\"\ntitle = { zh = \"多建保租房并放宽落户\", en = \"More rental housing, easier settlement\" }\n\
+         extends = \"baseline.toml\"\n[levers]\narh_new_units = 3000\nsettle_years_required = 0\nsettle_completion = 0.2\n",
+    )
+    .expect("write");
+    std::fs::copy("scenarios/baseline.toml", dir.path().join("baseline.toml")).expect("copy");
     urbsim()
-        .args(["brief", "scenarios/baseline.toml", "scenarios/jobs-industry.toml", "--draws", "200", "--out"])
+        .args(["brief", "scenarios/baseline.toml"])
+        .arg(&mine)
+        .args(["--draws", "200", "--out"])
         .arg(&out)
         .assert()
         .success();
     let page = read(&out.join("index.html"));
+    // Its changes show without any flag: the table of what each package changes names it and
+    // the housing and settlement indicators it moves, in words and units a reader uses.
+    let changes = &page[page.find("<section id=\"changes\">").expect("a changes section")..];
+    let changes = &changes[..changes.find("</section>").expect("closed")];
+    assert!(changes.contains("多建保租房并放宽落户"), "{changes}");
+    assert!(changes.contains("保障性租赁住房") && changes.contains("落户"), "{changes}");
+    assert!(changes.contains("套") && !changes.contains("units"), "{changes}");
+    assert!(read(&out.join("tables/changes.csv")).starts_with("scenario,reference,indicator,unit,measure,"));
     let images = urbsim::brief::html::referenced_images(&page);
     assert!(images.len() >= 20, "{} images", images.len());
     for img in &images {
