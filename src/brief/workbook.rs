@@ -33,6 +33,80 @@ const MIN_COLUMN_WIDTH: usize = 6;
 /// A CSV that cannot be parsed (including invalid UTF-8), or a table beyond Excel's limits
 /// (too many rows or columns, or a cell over 32,767 characters), with the sheet named.
 pub fn workbook(sheets: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
+    workbook_for_readers(sheets, &Readers::default())
+}
+
+/// Who the workbook is for: the language of its headers and the notes of its first sheet.
+#[derive(Clone, Debug, Default)]
+pub struct Readers {
+    /// Chinese column headers above the machine ids (which stay in the second header row).
+    pub chinese: bool,
+    /// Lines of a notes sheet put first (seed, draws, units); none when empty.
+    pub notes: Vec<String>,
+}
+
+/// Column headers in Chinese, by id; an id without one keeps its id.
+const ZH_HEADERS: [(&str, &str); 36] = [
+    ("scenario", "情景"),
+    ("reference", "对照情景"),
+    ("year", "年份"),
+    ("indicator", "指标"),
+    ("unit", "单位"),
+    ("draws", "模拟次数"),
+    ("mean", "均值"),
+    ("sd", "标准差"),
+    ("mcse", "蒙特卡洛误差"),
+    ("p5", "5% 分位"),
+    ("p10", "10% 分位"),
+    ("p25", "25% 分位"),
+    ("p50", "中位数"),
+    ("p75", "75% 分位"),
+    ("p90", "90% 分位"),
+    ("p95", "95% 分位"),
+    ("target", "目标"),
+    ("clause", "条款"),
+    ("text_zh", "目标内容"),
+    ("direction", "方向"),
+    ("quantity", "目标值"),
+    ("period", "期间"),
+    ("met", "达标次数"),
+    ("probability", "达成概率"),
+    ("ci95_low", "95% 区间下限"),
+    ("ci95_high", "95% 区间上限"),
+    ("value_p50", "目标值中位数"),
+    ("p_better_than_reference", "优于对照的概率"),
+    ("p_worse_than_reference", "劣于对照的概率"),
+    ("judged_by", "判定方式"),
+    ("measure", "口径"),
+    ("reference_median", "对照中位数"),
+    ("diff_p5", "变化 5% 分位"),
+    ("diff_p50", "变化中位数"),
+    ("diff_p95", "变化 95% 分位"),
+    ("parameter", "参数"),
+];
+
+/// Columns that hold probabilities (shown as percentages whatever the row's unit): a target's
+/// chance and its interval, and a lever grid's `p_TARGET` columns.
+fn is_probability(id: &str) -> bool {
+    matches!(id, "probability" | "ci95_low" | "ci95_high") || id.starts_with("p_")
+}
+
+/// Columns that hold a statistic of the row's indicator, in the row's unit.
+fn is_statistic(id: &str) -> bool {
+    matches!(id, "mean" | "sd" | "mcse" | "reference_median")
+        || (id.starts_with('p') && id[1..].chars().all(|c| c.is_ascii_digit()) && id.len() > 1)
+        || id.starts_with("value_p")
+        || id.starts_with("diff_p")
+}
+
+/// Builds the workbook for `readers`: [`workbook`]'s sheets, plus Chinese headers above the ids,
+/// number formats (thousands separators, percentages for shares and probabilities, years plain),
+/// an autofilter on the header, and print setup (landscape, one page wide, headers repeated).
+///
+/// # Errors
+///
+/// As [`workbook`].
+pub fn workbook_for_readers(sheets: &[(&str, &[u8])], readers: &Readers) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     // rust_xlsxwriter stamps the file with the clock's time; a fixed creation date (the plan's
     // issue date) keeps the workbook's bytes a function of its tables alone.
@@ -40,23 +114,60 @@ pub fn workbook(sheets: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let header = Format::new().set_bold();
     let mut taken = HashSet::new();
+    if !readers.notes.is_empty() {
+        let name = unique_sheet_name(if readers.chinese { "说明" } else { "About" }, &mut taken);
+        let sheet = book.add_worksheet();
+        sheet.set_name(name.as_str()).map_err(|e| format!("sheet {name:?}: {e}"))?;
+        sheet.set_column_width(0, 120).map_err(|e| e.to_string())?;
+        for (r, line) in readers.notes.iter().enumerate() {
+            let row = RowNum::try_from(r).map_err(|_| "too many notes".to_string())?;
+            if r == 0 {
+                sheet.write_string_with_format(row, 0, line, &header).map_err(|e| e.to_string())?;
+            } else {
+                sheet.write_string(row, 0, line).map_err(|e| e.to_string())?;
+            }
+        }
+    }
     for (name, csv_bytes) in sheets {
         let sheet_name = unique_sheet_name(name, &mut taken);
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name.as_str()).map_err(|e| format!("sheet {name:?}: {e}"))?;
-        fill_sheet(sheet, csv_bytes, &header).map_err(|e| format!("sheet {name:?}: {e}"))?;
+        fill_sheet(sheet, csv_bytes, &header, readers).map_err(|e| format!("sheet {name:?}: {e}"))?;
     }
     book.save_to_buffer().map_err(|e| format!("writing the workbook: {e}"))
 }
 
-/// Writes one CSV table into `sheet`, then freezes the header and fits the column widths.
-fn fill_sheet(sheet: &mut Worksheet, csv_bytes: &[u8], header: &Format) -> Result<(), String> {
+/// Writes one CSV table into `sheet`: the header (in Chinese above the ids for Chinese
+/// readers), then the rows with number formats, then freezes the header, fits the column widths,
+/// adds an autofilter and sets up printing.
+fn fill_sheet(sheet: &mut Worksheet, csv_bytes: &[u8], header: &Format, readers: &Readers) -> Result<(), String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv_bytes);
+    let ids_format = Format::new().set_italic().set_font_color("#666666");
+    let percent = Format::new().set_num_format("0.0%");
+    let whole = Format::new().set_num_format("#,##0");
+    let one = Format::new().set_num_format("#,##0.0");
+    let fine = Format::new().set_num_format("0.000");
+    let year = Format::new().set_num_format("0");
     // Widest text seen per column, in display widths; sizes the columns afterwards.
     let mut widths: Vec<usize> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut unit_col = None;
+    let mut last_row = 0;
+    // The data start one row lower when a Chinese header sits above the ids.
+    let mut offset = 0;
     for (row_index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("reading the CSV: {e}"))?;
-        let row = RowNum::try_from(row_index).map_err(|_| "too many rows for a worksheet".to_string())?;
+        if row_index == 0 {
+            ids = record.iter().map(String::from).collect();
+            unit_col = ids.iter().position(|h| h == "unit");
+            let translated = readers.chinese && ids.iter().any(|h| ZH_HEADERS.iter().any(|(id, _)| id == h));
+            if translated {
+                offset = 1;
+            }
+        }
+        let row = RowNum::try_from(row_index + offset).map_err(|_| "too many rows for a worksheet".to_string())?;
+        last_row = row;
+        let share_row = unit_col.and_then(|c| record.get(c)).is_some_and(|u| u.starts_with("share"));
         for (col_index, text) in record.iter().enumerate() {
             let col = ColNum::try_from(col_index).map_err(|_| "too many columns for a worksheet".to_string())?;
             if widths.len() <= col_index {
@@ -64,19 +175,44 @@ fn fill_sheet(sheet: &mut Worksheet, csv_bytes: &[u8], header: &Format) -> Resul
             }
             widths[col_index] = widths[col_index].max(display_width(text));
             if row_index == 0 {
-                sheet.write_string_with_format(row, col, text, header).map_err(|e| e.to_string())?;
+                if offset == 1 {
+                    let zh = ZH_HEADERS.iter().find(|(id, _)| *id == text).map_or(text, |(_, zh)| *zh);
+                    widths[col_index] = widths[col_index].max(display_width(zh));
+                    sheet.write_string_with_format(0, col, zh, header).map_err(|e| e.to_string())?;
+                    sheet.write_string_with_format(1, col, text, &ids_format).map_err(|e| e.to_string())?;
+                } else {
+                    sheet.write_string_with_format(row, col, text, header).map_err(|e| e.to_string())?;
+                }
             } else if text.is_empty() {
                 // Leaving the cell unwritten keeps it truly blank, so Excel's blanks-aware
                 // functions (COUNTA, AVERAGE) treat it as missing rather than as "".
             } else if let Some(number) = as_number(text) {
-                sheet.write_number(row, col, number).map_err(|e| e.to_string())?;
+                let id = ids.get(col_index).map_or("", String::as_str);
+                let format = if is_probability(id) || (share_row && is_statistic(id)) {
+                    &percent
+                } else if matches!(id, "year" | "from" | "to") {
+                    &year
+                } else if number.abs() >= 1000.0 || number.fract() == 0.0 {
+                    &whole
+                } else if number.abs() >= 10.0 {
+                    &one
+                } else {
+                    &fine
+                };
+                sheet.write_number_with_format(row, col, number, format).map_err(|e| e.to_string())?;
             } else {
                 sheet.write_string(row, col, text).map_err(|e| e.to_string())?;
             }
         }
     }
     if !widths.is_empty() {
-        sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        let header_rows = RowNum::try_from(1 + offset).map_err(|e| e.to_string())?;
+        sheet.set_freeze_panes(header_rows, 0).map_err(|e| e.to_string())?;
+        let last_col = ColNum::try_from(widths.len() - 1).map_err(|e| e.to_string())?;
+        sheet.autofilter(header_rows - 1, 0, last_row.max(header_rows - 1), last_col).map_err(|e| e.to_string())?;
+        sheet.set_landscape();
+        sheet.set_print_fit_to_pages(1, 0);
+        sheet.set_repeat_rows(0, header_rows - 1).map_err(|e| e.to_string())?;
     }
     for (col_index, width) in widths.into_iter().enumerate() {
         // Two characters of padding: Excel's width unit is a digit's width, and a column sized
@@ -183,6 +319,22 @@ mod tests {
         // The year is numeric data, so it becomes a number; the header "year" stays text.
         assert_eq!(range.get((1, 1)), Some(&Data::Float(2030.0)));
         assert_eq!(range.get((1, 3)), Some(&Data::Float(0.001)));
+    }
+
+    #[test]
+    fn readers_get_chinese_headers_formats_and_notes() {
+        let table = b"scenario,year,indicator,unit,p50,probability\nbaseline,2028,urbanisation_rate,share,0.7123,0.5\nbaseline,2028,resident_population,persons,1440161.55,0.25\n";
+        let readers = Readers { chinese: true, notes: vec!["说明".into(), "种子 20250618".into()] };
+        let bytes = workbook_for_readers(&[("summary", table)], &readers).unwrap();
+        let mut book = read_back(bytes);
+        assert_eq!(book.sheet_names(), vec!["说明".to_string(), "summary".to_string()]);
+        let range = book.worksheet_range("summary").unwrap();
+        // Chinese header, then the ids, then the data as numbers.
+        assert_eq!(range.get((0, 0)), Some(&Data::String("情景".into())));
+        assert_eq!(range.get((0, 4)), Some(&Data::String("中位数".into())));
+        assert_eq!(range.get((1, 4)), Some(&Data::String("p50".into())));
+        assert_eq!(range.get((2, 4)), Some(&Data::Float(0.7123)));
+        assert_eq!(range.get((3, 4)), Some(&Data::Float(1440161.55)));
     }
 
     #[test]

@@ -161,14 +161,37 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         draws: a.draws,
         reproduce: format!("urbsim {}", args.join(" ")),
     };
-    let workbook = urbsim::brief::workbook::workbook(&[
-        ("targets", &targets_csv),
-        ("summary", &summary_csv),
-        ("paired", &paired_csv),
-        ("sensitivity_oat", &oat_csv),
-        ("sensitivity_sobol", &sobol_csv),
-        ("changes", &changes_csv),
-    ])
+    let readers = urbsim::brief::workbook::Readers {
+        chinese: a.lang == Lang::Zh,
+        notes: if a.lang == Lang::Zh {
+            vec![
+                "浏阳市新型城镇化试点方案:情景模拟结果表".to_string(),
+                format!("{} 次模拟(拉丁超立方抽样),种子 {},urbsim {}", a.draws, a.seed, env!("CARGO_PKG_VERSION")),
+                "每个工作表对应 tables/ 下的一个 CSV;第一行为中文列名,第二行为程序使用的列名。".to_string(),
+                "单位见 unit 列:share 为比例(显示为百分比),persons 为人,亿元为亿元;达成概率显示为百分比。".to_string(),
+                format!("复现命令:{}", meta.reproduce),
+            ]
+        } else {
+            vec![
+                "Liuyang new-urbanisation pilot plan: scenario results".to_string(),
+                format!("{} draws (Latin hypercube), seed {}, urbsim {}", a.draws, a.seed, env!("CARGO_PKG_VERSION")),
+                "Each sheet is one CSV of tables/; the first row holds the column ids.".to_string(),
+                "Units are in the unit column: share (shown as a percentage), persons, 亿元 (100 million yuan); probabilities are shown as percentages.".to_string(),
+                format!("Reproduce with: {}", meta.reproduce),
+            ]
+        },
+    };
+    let workbook = urbsim::brief::workbook::workbook_for_readers(
+        &[
+            ("targets", &targets_csv),
+            ("summary", &summary_csv),
+            ("paired", &paired_csv),
+            ("sensitivity_oat", &oat_csv),
+            ("sensitivity_sobol", &sobol_csv),
+            ("changes", &changes_csv),
+        ],
+        &readers,
+    )
     .map_err(|e| anyhow::anyhow!(e))?;
     // 4. Charts and the page, all in memory; then everything is written, the manifest last.
     let (chart_files, charts) = draw_charts(&t, data, &meta)?;

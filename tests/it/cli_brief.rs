@@ -68,9 +68,11 @@ fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them()
     assert!(years.contains("总效应指数") && years.contains("2028"), "year-by-parameter heatmap of total indices");
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook(out.join("tables/results.xlsx")).expect("the workbook opens");
-    assert_eq!(book.sheet_names()[..3], ["targets", "summary", "paired"]);
+    assert_eq!(book.sheet_names()[..4], ["说明", "targets", "summary", "paired"]);
     let targets = book.worksheet_range("targets").expect("targets sheet");
-    assert_eq!(targets.get((0, 0)).map(|c| c.to_string()), Some("scenario".to_string()));
+    // Chinese column names above the ids.
+    assert_eq!(targets.get((0, 0)).map(|c| c.to_string()), Some("情景".to_string()));
+    assert_eq!(targets.get((1, 0)).map(|c| c.to_string()), Some("scenario".to_string()));
     assert!(targets.height() > 10);
     assert!(read(&out.join("manifest.json")).contains("\"seed\": 20250618"));
 
