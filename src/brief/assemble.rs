@@ -134,6 +134,26 @@ pub fn basis_text(drivers: &[(String, Tag)], lang: Lang) -> String {
     }
 }
 
+/// One row of `scenarios.csv`: a scenario's title in both languages, so charts and tables name
+/// packages as readers do.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TitleRow {
+    /// Scenario name (id).
+    pub scenario: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// English title.
+    pub title_en: String,
+}
+
+/// The titles of the resolved scenarios.
+pub fn titles(resolved: &[Resolved]) -> Vec<TitleRow> {
+    resolved
+        .iter()
+        .map(|r| TitleRow { scenario: r.name.clone(), title_zh: r.title_zh.clone(), title_en: r.title_en.clone() })
+        .collect()
+}
+
 /// One line of the "what each package changes" table (`changes.csv`): an indicator of one
 /// package minus the same indicator of the reference, draw by draw over the quantile sample.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -60,6 +60,8 @@ pub struct Tables {
     pub morris: Vec<(String, String, f64, Option<f64>)>,
     /// PRIM trajectory rows: (coverage, density, chosen).
     pub prim: Vec<(f64, f64, bool)>,
+    /// Scenario titles (`scenarios.csv` of a brief): name → (Chinese, English).
+    pub titles: BTreeMap<String, (String, String)>,
     /// Lever grid of a sweep: lever names, and per grid point its scenario, lever values and
     /// (target, probability) pairs.
     pub grid: Option<(Vec<String>, Vec<GridPoint>)>,
@@ -171,6 +173,26 @@ impl Tables {
         Ok(())
     }
 
+    /// Adds `scenarios.csv` of a brief: each scenario's title in both languages.
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_titles(&mut self, titles: &[u8]) -> Result<(), String> {
+        for r in from_csv::<crate::brief::assemble::TitleRow>("scenarios.csv", titles)? {
+            self.titles.insert(r.scenario, (r.title_zh, r.title_en));
+        }
+        Ok(())
+    }
+
+    /// A scenario as a reader names it: its title in `lang` when the tables carry one, else its id.
+    pub fn title(&self, scenario: &str, lang: Lang) -> String {
+        self.titles
+            .get(scenario)
+            .map(|(zh_title, en)| if zh(lang) { zh_title.clone() } else { en.clone() })
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| scenario.to_string())
+    }
+
     /// Adds a sweep's `grid.csv`.
     ///
     /// # Errors
@@ -271,6 +293,16 @@ const FANS: [(IndicatorId, Option<f64>); 8] = [
 const PAIRED: [IndicatorId; 4] =
     [IndicatorId::HukouConversions, IndicatorId::NewUrbanJobs, IndicatorId::ArhStock, IndicatorId::FiscalBalance];
 
+/// Palette index of a scenario in comparisons: the reference (status quo) is always black, the
+/// others take the palette's colours in their order, so a package keeps its colour in every chart.
+fn colour_of(t: &Tables, reference: &str, s: &str) -> usize {
+    if s == reference {
+        return chart::PALETTE.len() - 1;
+    }
+    let k = t.scenarios.iter().filter(|x| x.as_str() != reference).position(|x| x == s).unwrap_or(0);
+    k % (chart::PALETTE.len() - 1)
+}
+
 /// Published history of an indicator from the baseline's observations.
 fn history(baseline: &Baseline, id: IndicatorId) -> Vec<(Year, f64)> {
     let obs = |k: &str, y: Year| baseline.observation(k, y);
@@ -352,17 +384,17 @@ fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         out.push((
             format!("fan_{}", spec.key),
             if z {
-                format!("{name}:{reference} 情景的中位数与 50%/90% 区间")
+                format!("{name}:{} 的中位数与 50%/90% 区间", t.title(reference, lang))
             } else {
-                format!("{name}: median and 50%/90% bands, {reference}")
+                format!("{name}: median and 50%/90% bands, {}", t.title(reference, lang))
             },
             Spec::Fan(FanData {
                 title: name.clone(),
-                subtitle: format!("{reference} · {draws_text}"),
+                subtitle: format!("{} · {draws_text}", t.title(reference, lang)),
                 y_label: y_label.clone(),
                 footnote: foot.clone(),
                 series: vec![FanSeries {
-                    label: reference.clone(),
+                    label: t.title(reference, lang),
                     colour: 0,
                     points: years.iter().filter_map(|y| point(reference, *y, false)).collect(),
                 }],
@@ -377,17 +409,16 @@ fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 title: if z { format!("{name}:情景比较") } else { format!("{name}: scenarios compared") },
                 subtitle: format!(
                     "{} · {draws_text}",
-                    if z { "各情景中位数(同一组模拟情景)" } else { "medians, same simulated futures" }
+                    if z { "各情景中位数(同一组未来情形)" } else { "medians, same simulated futures" }
                 ),
                 y_label,
                 footnote: foot.clone(),
                 series: t
                     .scenarios
                     .iter()
-                    .enumerate()
-                    .map(|(k, s)| FanSeries {
-                        label: s.clone(),
-                        colour: k,
+                    .map(|s| FanSeries {
+                        label: t.title(s, lang),
+                        colour: colour_of(t, reference, s),
                         points: years.iter().filter_map(|y| point(s, *y, true)).collect(),
                     })
                     .collect(),
@@ -400,7 +431,8 @@ fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
 
 /// Probability of meeting each target, per package.
 fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
-    let Ctx { t, targets, z, foot, draws_text, .. } = c;
+    let Ctx { t, targets, z, foot, draws_text, reference, lang, .. } = c;
+    let lang = *lang;
     let z = *z;
     // Target attainment: one chart per target whose probability is uncertain in some scenario.
     // "Uncertain" is judged on the 95% interval, not the estimate, so a small sweep that happens
@@ -422,6 +454,8 @@ fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
             format!("attainment_{id}"),
             if z { format!("达成概率:{text}") } else { format!("Probability of meeting: {text}") },
             Spec::Bars(BarData {
+                // Probabilities always on 0–100%, so charts of different targets compare.
+                axis: Some((0.0, 100.0)),
                 title: text,
                 subtitle: format!(
                     "{} · {draws_text}",
@@ -431,12 +465,12 @@ fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 footnote: foot.clone(),
                 bars: rows
                     .iter()
-                    .map(|(k, s, v)| Bar {
-                        label: (*s).clone(),
+                    .map(|(_, s, v)| Bar {
+                        label: t.title(s, lang),
                         value: drawn(v.probability) * 100.0,
                         low: drawn(v.ci95_low) * 100.0,
                         high: drawn(v.ci95_high) * 100.0,
-                        colour: *k,
+                        colour: colour_of(t, reference, s),
                     })
                     .collect(),
             }),
@@ -459,14 +493,14 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| **s != *reference)
-                .filter_map(|(k, s)| {
+                .filter_map(|(_, s)| {
                     let v = t.paired.get(&(s.clone(), last, spec.key.to_string()))?;
                     Some(Bar {
-                        label: s.clone(),
+                        label: t.title(s, lang),
                         value: drawn(v.p50) * scale,
                         low: drawn(v.p5) * scale,
                         high: drawn(v.p95) * scale,
-                        colour: k,
+                        colour: colour_of(t, reference, s),
                     })
                 })
                 .collect();
@@ -481,6 +515,7 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     format!("{name}: difference from {reference}, future by future ({last})")
                 },
                 Spec::Bars(BarData {
+                    axis: None,
                     title: if z {
                         format!("{name}:与{reference}相比({last}年)")
                     } else {
@@ -596,7 +631,7 @@ fn grid_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 },
                 Spec::Heatmap(HeatmapData {
                     title: text,
-                    subtitle: format!("{scenario} · {draws_text}"),
+                    subtitle: format!("{} · {draws_text}", t.title(&scenario, lang)),
                     x_label: levers[0].clone(),
                     y_label: levers[1].clone(),
                     footnote: foot.clone(),
@@ -660,6 +695,7 @@ fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
             format!("sobol_{}", o.replace(['@', ':'], "_")),
             if z { format!("Sobol 总效应指数:{o}") } else { format!("Sobol' total-effect indices: {o}") },
             Spec::Bars(BarData {
+                axis: None,
                 title: if z {
                     format!("不确定性来源:{o}")
                 } else {
@@ -702,6 +738,7 @@ fn morris_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     format!("Morris screening by model block: {o}")
                 },
                 Spec::Bars(BarData {
+                    axis: None,
                     title: if z {
                         format!("Morris 筛选(按模块):{o}")
                     } else {
@@ -1093,7 +1130,7 @@ fn change_blocks(
 pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> String {
     let z = zh(m.lang);
     let mut header = vec![if z { "目标".to_string() } else { "Target".to_string() }];
-    header.extend(t.scenarios.iter().cloned());
+    header.extend(t.scenarios.iter().map(|s| t.title(s, m.lang)));
     let rows = t
         .target_ids
         .iter()

@@ -103,6 +103,9 @@ pub struct BarData {
     pub footnote: String,
     /// Bars, drawn top to bottom in this order.
     pub bars: Vec<Bar>,
+    /// A fixed value axis, such as 0–100 for probabilities in percent, so charts of the same
+    /// quantity share a scale; `None` fits the data. Values beyond it widen it.
+    pub axis: Option<(f64, f64)>,
 }
 
 /// A tornado chart: one-at-a-time sensitivity of an output to each parameter.
@@ -447,7 +450,8 @@ impl Chart for BarData {
         }
         let n = self.bars.len();
         let names: Vec<&str> = self.bars.iter().map(|b| &*b.label).collect();
-        let ends = self.bars.iter().flat_map(|b| [b.value, b.low, b.high]).chain([0.0]);
+        let fixed = self.axis.map_or(vec![0.0], |(a, b)| vec![a, b]);
+        let ends = self.bars.iter().flat_map(|b| [b.value, b.low, b.high]).chain(fixed);
         let (lo, hi) = finite_range(ends).unwrap_or((0.0, 1.0));
         let (lo, hi) = if hi > lo { (lo, hi) } else { (lo, lo + 1.0) };
         let dec = tick_decimals(hi - lo);
@@ -471,12 +475,14 @@ impl Chart for BarData {
                 .map_err(draw_err)?;
             let whisker = b.low.is_finite() && b.high.is_finite();
             if whisker {
-                let style = REFERENCE.stroke_width(kit.upx(1.5));
-                let line = PathElement::new(vec![(b.low, y), (b.high, y)], style);
-                let caps = [b.low, b.high]
-                    .map(|x| EmptyElement::at((x, y)) + PathElement::new(vec![(0, -cap), (0, cap)], style));
-                chart.draw_series([line]).map_err(draw_err)?;
-                chart.draw_series(caps).map_err(draw_err)?;
+                // A white halo under the whisker keeps it visible over a dark bar.
+                for style in [WHITE.stroke_width(kit.upx(4.5)), REFERENCE.stroke_width(kit.upx(1.5))] {
+                    let line = PathElement::new(vec![(b.low, y), (b.high, y)], style);
+                    let caps = [b.low, b.high]
+                        .map(|x| EmptyElement::at((x, y)) + PathElement::new(vec![(0, -cap), (0, cap)], style));
+                    chart.draw_series([line]).map_err(draw_err)?;
+                    chart.draw_series(caps).map_err(draw_err)?;
+                }
             }
             let end = if whisker { b.value.max(b.high) } else { b.value };
             let label = EmptyElement::at((end.max(0.0), y))
@@ -1025,6 +1031,7 @@ mod tests {
             ["Baseline", "High growth", "Low growth"]
         };
         BarData {
+            axis: None,
             title: if zh {
                 "2035 年达成城镇化率目标的概率"
             } else {

@@ -78,8 +78,8 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0xCC, 0x79, 0xA7), // reddish purple
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
-    RGBColor(0xF0, 0xE4, 0x42), // yellow
-    RGBColor(0x00, 0x00, 0x00), // black
+    RGBColor(0x99, 0x88, 0x00), // dark yellow (Okabe-Ito's yellow is too faint for a line on white)
+    RGBColor(0x00, 0x00, 0x00), // black: the status quo in comparisons (see `brief::pack`)
 ];
 
 /// Colour for palette index `i`, wrapping around, so a scenario keeps its colour in every chart

@@ -151,8 +151,11 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         analysis_tables::from_csv("changes.csv", &changes_csv).map_err(anyhow::Error::msg)?;
     let targets_csv = tables::targets_csv(&summary, &data.targets)?;
     let paired_csv = tables::paired_csv(&summary)?;
-    let t = Tables::parse(&summary_csv, &targets_csv, &paired_csv, Some(&oat_csv), Some(&sobol_csv))
+    let titles_csv =
+        analysis_tables::to_csv("scenarios.csv", &assemble::titles(&resolved)).map_err(anyhow::Error::msg)?;
+    let mut t = Tables::parse(&summary_csv, &targets_csv, &paired_csv, Some(&oat_csv), Some(&sobol_csv))
         .map_err(|e| anyhow::anyhow!(e))?;
+    t.add_titles(&titles_csv).map_err(anyhow::Error::msg)?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let meta = Meta {
         lang: a.lang,
@@ -235,6 +238,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         ("oat.csv", oat_csv.clone()),
         ("sobol.csv", sobol_csv.clone()),
         ("changes.csv", changes_csv.clone()),
+        ("scenarios.csv", titles_csv.clone()),
         ("results.xlsx", workbook),
     ];
     for (name, bytes) in &table_files {
@@ -289,6 +293,7 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
         ("sobol.csv", Tables::add_sobol),
         ("morris.csv", Tables::add_morris),
         ("prim.csv", Tables::add_prim),
+        ("scenarios.csv", Tables::add_titles),
         ("grid.csv", Tables::add_grid),
     ] {
         if let Some(bytes) = optional(name) {
