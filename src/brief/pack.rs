@@ -564,7 +564,11 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 } else {
                     "Rolling project pipeline by stage".to_string()
                 },
-                subtitle: format!("{reference} · {} · {draws_text}", if z { "中位数" } else { "medians" }),
+                subtitle: format!(
+                    "{} · {} · {draws_text}",
+                    t.title(reference, lang),
+                    if z { "中位数" } else { "medians" }
+                ),
                 y_label: if z { "金额(亿元)".to_string() } else { "value (亿元, CNY 100 million)".to_string() },
                 footnote: foot.clone(),
                 years: years.clone(),

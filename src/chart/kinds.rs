@@ -514,7 +514,10 @@ impl Chart for TornadoData {
         let span = finite_range(self.rows.iter().flat_map(|r| [r.1, r.2]).chain([self.base]));
         let dec = span.map_or(0, |(lo, hi)| tick_decimals(hi - lo));
         // Values get one decimal more than ticks.
-        let value_dec = dec + 1;
+        // One decimal more than the ticks, but none on values in the hundreds or more: a count
+        // of jobs is whole.
+        let largest = span.map_or(self.base.abs(), |(lo, hi)| self.base.abs().max(lo.abs()).max(hi.abs()));
+        let value_dec = if largest >= 100.0 { 0 } else { dec + 1 };
         let base_text = format!("{} {}", kit.fixed.base, fmt_number(self.base, value_dec));
         let legend = vec![
             (Mark::Swatch(low_c, ALPHA_BAR), kit.fixed.tornado_low),

@@ -53,11 +53,17 @@ use backend::TextFix;
 /// PNG size in pixels: 8 × 5 inches at 300 dpi, for print.
 pub const PNG_SIZE: (u32, u32) = (2400, 1500);
 
-/// SVG size in CSS pixels: the PNG's aspect ratio at a size that reads well on screen.
-pub const SVG_SIZE: (u32, u32) = (1200, 750);
+/// SVG size in CSS pixels: the PNG's aspect ratio.
+///
+/// **Print rule.** A chart goes into a brief at the text width of an A4 page, 16 cm (453.5 pt),
+/// so one SVG pixel prints at 453.5 / 960 = 0.472 pt. The text sizes of [`Kit`] follow from it:
+/// tick labels, legends and values 17 px (8.0 pt), axis names and subtitles 18 px (8.5 pt), the
+/// footnote 15 px (7.1 pt), the title 26 px (12.3 pt); no text prints below 7 pt, no tick below
+/// 8 pt, no title below 11 pt (tested in `kinds.rs`).
+pub const SVG_SIZE: (u32, u32) = (960, 600);
 
 /// How much larger the PNG is drawn than the SVG; all layout is in SVG units times this.
-pub const PNG_SCALE: f64 = 2.0;
+pub const PNG_SCALE: f64 = 2.5;
 
 /// Pixel density written into the PNG's pHYs chunk (300 dpi in pixels per metre).
 const PNG_PIXELS_PER_METRE: u32 = 11_811;
@@ -358,19 +364,19 @@ impl Kit {
 
     // Sizes of the house style, in SVG pixels (em for text).
     /// Title text.
-    pub(crate) const TITLE: f64 = 24.0;
+    pub(crate) const TITLE: f64 = 26.0;
     /// Subtitle text.
-    pub(crate) const SUBTITLE: f64 = 15.0;
+    pub(crate) const SUBTITLE: f64 = 18.0;
     /// Axis labels.
-    pub(crate) const AXIS: f64 = 15.0;
+    pub(crate) const AXIS: f64 = 18.0;
     /// Tick labels and values printed on the plot.
-    pub(crate) const TICK: f64 = 13.0;
+    pub(crate) const TICK: f64 = 17.0;
     /// Legend entries.
-    pub(crate) const LEGEND: f64 = 14.0;
+    pub(crate) const LEGEND: f64 = 17.0;
     /// Footnote and notes.
-    pub(crate) const NOTE: f64 = 12.0;
+    pub(crate) const NOTE: f64 = 15.0;
     /// Outer margin left and right.
-    pub(crate) const MARGIN: f64 = 28.0;
+    pub(crate) const MARGIN: f64 = 22.0;
 }
 
 /// How a legend entry is marked.
@@ -527,6 +533,26 @@ pub(crate) fn pad_range((lo, hi): (f64, f64), frac: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_prints_at_readable_sizes_at_a_16_cm_width() {
+        // 16 cm is 453.5 pt; one SVG pixel prints at 453.5 / width pt.
+        let pt = |px: f64| px * 453.5 / f64::from(SVG_SIZE.0);
+        for (what, px, least) in [
+            ("tick", Kit::TICK, 8.0),
+            ("legend", Kit::LEGEND, 8.0),
+            ("axis", Kit::AXIS, 8.0),
+            ("subtitle", Kit::SUBTITLE, 8.0),
+            ("footnote", Kit::NOTE, 7.0),
+            ("title", Kit::TITLE, 11.0),
+        ] {
+            assert!(pt(px) >= least, "{what}: {px} px prints at {:.1} pt, under {least} pt", pt(px));
+        }
+        assert_eq!(
+            (f64::from(SVG_SIZE.0) * PNG_SCALE, f64::from(SVG_SIZE.1) * PNG_SCALE),
+            (f64::from(PNG_SIZE.0), f64::from(PNG_SIZE.1))
+        );
+    }
 
     #[test]
     fn check_text_accepts_gb2312_and_chart_symbols() {
