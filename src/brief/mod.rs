@@ -2,6 +2,7 @@
 //! workbook and the self-contained page, all as bytes for the CLI to write.
 
 pub mod assemble;
+pub mod docx;
 pub mod html;
 pub mod pack;
 pub mod workbook;

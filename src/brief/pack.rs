@@ -1132,6 +1132,11 @@ fn change_blocks(
 
 /// Builds the page.
 pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> String {
+    html::render(&page_model(t, targets, m, inputs))
+}
+
+/// The page's content, for the HTML page and the Word brief alike.
+pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> Page {
     let z = zh(m.lang);
     let mut header = vec![if z { "目标".to_string() } else { "Target".to_string() }];
     header.extend(t.scenarios.iter().map(|s| t.title(s, m.lang)));
@@ -1206,7 +1211,7 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
         ]
     };
     let changes = change_blocks(t, &inputs.changes, &inputs.scenarios, m.lang);
-    html::render(&Page {
+    Page {
         changes,
         lang: m.lang,
         title: if z {
@@ -1230,7 +1235,7 @@ pub fn page(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInputs) -> 
         assumptions: inputs.assumptions,
         reproduce: m.reproduce.clone(),
         notes,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -205,12 +205,19 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         .map(|(id, drivers)| (id, assemble::basis_text(&drivers, a.lang)))
         .collect();
     let period = urbsim::report::period_label(resolved[reference].target_period).to_string();
-    let page = pack::page(
+    let model = pack::page_model(
         &t,
         &data.targets,
         &meta,
         PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period, basis, changes },
     );
+    let page = urbsim::brief::html::render(&model);
+    // The Word brief: the same content, the key charts embedded.
+    let pngs: Vec<(String, Vec<u8>)> = chart_files
+        .iter()
+        .filter_map(|(name, bytes)| name.strip_suffix(".png").map(|stem| (stem.to_string(), bytes.clone())))
+        .collect();
+    let docx = urbsim::brief::docx::render(&model, &pngs).map_err(anyhow::Error::msg)?;
     let elapsed = started.elapsed().as_secs_f64();
     let mut manifest = Manifest::new("brief", data)
         .scenarios(&scenarios)
@@ -248,16 +255,18 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         manifest.output(&format!("charts/{name}"), bytes);
     }
     manifest.output("index.html", page.as_bytes());
+    manifest.output("brief.docx", &docx);
     let m = manifest.bytes()?;
     let staged = super::output::Staged::new(a.out)?;
     write_files(&staged.path().join("tables"), &table_files)?;
 
     write_charts(staged.path(), &chart_files)?;
     write_atomic(staged.path(), "index.html", page.as_bytes())?;
+    write_atomic(staged.path(), "brief.docx", &docx)?;
     write_atomic(staged.path(), "manifest.json", &m)?;
     staged.commit()?;
     say!(
-        "wrote {}: index.html, {} charts (PNG and SVG) in charts/, tables and results.xlsx in tables/ ({:.1} s)\nopen {} in a browser",
+        "wrote {}: index.html, brief.docx, {} charts (PNG and SVG) in charts/, tables and results.xlsx in tables/ ({:.1} s)\nopen {} in a browser",
         a.out.display(),
         charts.len(),
         elapsed,

@@ -75,6 +75,18 @@ fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them()
     assert_eq!(targets.get((1, 0)).map(|c| c.to_string()), Some("scenario".to_string()));
     assert!(targets.height() > 10);
     assert!(read(&out.join("manifest.json")).contains("\"seed\": 20250618"));
+    // The Word brief: a document with the title, real tables, a Chinese font name and the
+    // key charts embedded.
+    let docx = std::fs::File::open(out.join("brief.docx")).expect("brief.docx");
+    let mut archive = zip::ZipArchive::new(docx).expect("brief.docx is a zip archive");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").expect("the document"), &mut xml)
+        .expect("UTF-8 XML");
+    assert!(xml.contains("浏阳市新型城镇化试点方案") && xml.contains("各情景的变化一览"), "title and sections");
+    assert!(xml.matches("<w:tbl>").count() >= 3, "summary, changes and assumptions as Word tables");
+    assert!(xml.contains("w:eastAsia=\"SimSun\""), "a Chinese font name");
+    let media = archive.file_names().filter(|n| n.starts_with("word/media/") && n.ends_with(".png")).count();
+    assert!((4..=urbsim::brief::docx::MAX_CHARTS).contains(&media), "{media} charts embedded");
 
     // Re-draw in English from the saved tables alone.
     std::fs::remove_dir_all(out.join("charts")).expect("remove charts");
