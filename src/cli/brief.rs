@@ -198,26 +198,13 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     .map_err(|e| anyhow::anyhow!(e))?;
     // 4. Charts and the page, all in memory; then everything is written, the manifest last.
     let (chart_files, charts) = draw_charts(&t, data, &meta)?;
-    let assumptions = assemble::key_assumptions(&quick.drivers, &data.baseline, a.lang);
-    let scenario_texts = assemble::scenario_texts(&resolved, &scenarios, a.lang);
-    let basis: Vec<(String, String)> = assemble::target_basis(&data.baseline, &data.targets, &resolved[reference])
-        .into_iter()
-        .map(|(id, drivers)| (id, assemble::basis_text(&drivers, a.lang)))
-        .collect();
-    let period = urbsim::report::period_label(resolved[reference].target_period).to_string();
-    let model = pack::page_model(
+    let (page, docx) = render_page(
+        data,
         &t,
-        &data.targets,
         &meta,
-        PageInputs { scenarios: scenario_texts, assumptions, charts: &charts, period, basis, changes },
-    );
-    let page = urbsim::brief::html::render(&model);
-    // The Word brief: the same content, the key charts embedded.
-    let pngs: Vec<(String, Vec<u8>)> = chart_files
-        .iter()
-        .filter_map(|(name, bytes)| name.strip_suffix(".png").map(|stem| (stem.to_string(), bytes.clone())))
-        .collect();
-    let docx = urbsim::brief::docx::render(&model, &pngs).map_err(anyhow::Error::msg)?;
+        PageParts { resolved: &resolved, scenarios: &scenarios, reference, drivers: &quick.drivers, changes },
+        (&charts, &chart_files),
+    )?;
     let elapsed = started.elapsed().as_secs_f64();
     let mut manifest = Manifest::new("brief", data)
         .scenarios(&scenarios)
@@ -273,6 +260,133 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         a.out.join("index.html").display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The charts drawn: (stem, caption) in display order, and the chart files (name, bytes).
+type Drawn<'a> = (&'a [(String, String)], &'a [(String, Vec<u8>)]);
+
+/// What the page needs beyond the tables and charts.
+struct PageParts<'a> {
+    resolved: &'a [Resolved],
+    scenarios: &'a [urbsim::scenario::Scenario],
+    reference: usize,
+    drivers: &'a [(String, String, f64)],
+    changes: Vec<assemble::ChangeRow>,
+}
+
+/// The page and the Word brief, in the language of `meta`.
+fn render_page(
+    data: &Data,
+    t: &Tables,
+    meta: &Meta,
+    parts: PageParts,
+    (charts, chart_files): Drawn,
+) -> Result<(String, Vec<u8>)> {
+    let lang = meta.lang;
+    let reference = &parts.resolved[parts.reference];
+    let assumptions = assemble::key_assumptions(parts.drivers, &data.baseline, lang);
+    let scenario_texts = assemble::scenario_texts(parts.resolved, parts.scenarios, lang);
+    let basis: Vec<(String, String)> = assemble::target_basis(&data.baseline, &data.targets, reference)
+        .into_iter()
+        .map(|(id, drivers)| (id, assemble::basis_text(&drivers, lang)))
+        .collect();
+    let period = urbsim::report::period_label(reference.target_period).to_string();
+    let model = pack::page_model(
+        t,
+        &data.targets,
+        meta,
+        PageInputs { scenarios: scenario_texts, assumptions, charts, period, basis, changes: parts.changes },
+    );
+    let page = urbsim::brief::html::render(&model);
+    // The Word brief: the same content, the key charts embedded.
+    let pngs: Vec<(String, Vec<u8>)> = chart_files
+        .iter()
+        .filter_map(|(name, bytes)| name.strip_suffix(".png").map(|stem| (stem.to_string(), bytes.clone())))
+        .collect();
+    let docx = urbsim::brief::docx::render(&model, &pngs).map_err(anyhow::Error::msg)?;
+    Ok((page, docx))
+}
+
+/// Re-renders a brief's page and Word brief in `meta`'s language after `urbsim chart --lang`,
+/// from the scenario files its manifest names, and brings the manifest up to date (language,
+/// output hashes). A scenario file that is gone leaves the page as it was, with a warning.
+fn rerender_brief(
+    data: &Data,
+    dir: &Path,
+    t: &Tables,
+    meta: &Meta,
+    manifest: &serde_json::Value,
+    drawn: Drawn,
+) -> Result<bool> {
+    let paths: Vec<PathBuf> = manifest["scenarios"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["files"][0]["path"].as_str().map(PathBuf::from)).collect())
+        .unwrap_or_default();
+    if paths.is_empty() {
+        return Ok(false);
+    }
+    let scenarios = match load_scenarios(data, &paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                urbsim::report::terminal_safe(&format!(
+                    "warning: index.html and brief.docx keep their language: the scenario files of the brief cannot be read ({e})"
+                ))
+            );
+            return Ok(false);
+        }
+    };
+    let until = manifest["options"]["until"].as_u64().and_then(|y| u16::try_from(y).ok());
+    let period = match manifest["options"]["target_period"].as_str() {
+        Some("2024-2028") => Some(urbsim::scenario::TargetPeriod::From2024),
+        Some("2025-2028") => Some(urbsim::scenario::TargetPeriod::From2025),
+        _ => None,
+    };
+    let resolved: Vec<Resolved> =
+        scenarios.iter().map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, until, period)).collect();
+    let reference_name = manifest["options"]["reference"].as_str().unwrap_or("baseline");
+    let reference = resolved.iter().position(|r| r.name == reference_name).unwrap_or(0);
+    let drivers: Vec<(String, String, f64)> = t
+        .sobol
+        .iter()
+        .filter(|r| r.0.starts_with("target:"))
+        .map(|r| (r.0.clone(), r.1.clone(), r.2))
+        .collect::<Vec<_>>();
+    let mut drivers = drivers;
+    drivers.sort_by(|p, q| q.2.total_cmp(&p.2));
+    let changes = super::input::read_bytes(&dir.join("tables/changes.csv"))
+        .ok()
+        .and_then(|b| analysis_tables::from_csv::<assemble::ChangeRow>("changes.csv", &b).ok())
+        .unwrap_or_default();
+    let (page, docx) = render_page(
+        data,
+        t,
+        meta,
+        PageParts { resolved: &resolved, scenarios: &scenarios, reference, drivers: &drivers, changes },
+        drawn,
+    )?;
+    write_atomic(dir, "index.html", page.as_bytes())?;
+    write_atomic(dir, "brief.docx", &docx)?;
+    // The manifest: the language, and the hash of every output as it now is.
+    let mut m = manifest.clone();
+    let lang = if meta.lang == Lang::Zh { "zh" } else { "en" };
+    m["lang"] = json!(lang);
+    m["options"]["lang"] = json!(lang);
+    m["redrawn_by"] = json!(format!("urbsim {}", std::env::args().skip(1).collect::<Vec<_>>().join(" ")));
+    if let Some(outputs) = m["outputs"].as_array_mut() {
+        for o in outputs {
+            if let Some(file) = o["file"].as_str()
+                && let Ok(bytes) = super::input::read_bytes(&dir.join(file))
+            {
+                o["sha256"] = json!(super::output::sha256(&bytes));
+            }
+        }
+    }
+    let mut bytes = serde_json::to_vec_pretty(&m)?;
+    bytes.push(b'\n');
+    write_atomic(dir, "manifest.json", &bytes)?;
+    Ok(true)
 }
 
 /// Runs `urbsim chart`: re-draws every chart from a brief's or a sweep's saved tables.
@@ -336,5 +450,16 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
     let (files, charts) = draw_charts(&t, data, &meta).context("drawing the charts")?;
     write_charts(dir, &files)?;
     say!("re-drew {} charts in {}", charts.len(), dir.join("charts").display());
+    // A brief's page and Word brief follow the charts' language.
+    if dir.join("index.html").is_file()
+        && manifest["command"] == "brief"
+        && rerender_brief(data, dir, &t, &meta, &manifest, (&charts, &files))?
+    {
+        say!(
+            "re-rendered {} and {} in the same language",
+            dir.join("index.html").display(),
+            dir.join("brief.docx").display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

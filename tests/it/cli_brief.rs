@@ -96,6 +96,16 @@ fn the_brief_writes_a_page_charts_tables_and_a_workbook_and_chart_redraws_them()
     }
     let svg = read(&out.join("charts/fan_urbanisation_rate.svg"));
     assert!(svg.contains("resident urbanisation rate"), "English labels after --lang en");
+    // The page, the Word brief and the manifest follow the charts into English.
+    let page = read(&out.join("index.html"));
+    assert!(page.contains("<html lang=\"en\">") && page.contains("What each package changes"), "page in English");
+    let m: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).expect("manifest");
+    assert_eq!(m["lang"], "en");
+    let hash = |file: &str| crate::common::hex_sha256(&std::fs::read(out.join(file)).expect("read"));
+    for o in m["outputs"].as_array().expect("outputs") {
+        let file = o["file"].as_str().expect("file");
+        assert_eq!(o["sha256"], hash(file).as_str(), "manifest hash of {file} after the re-draw");
+    }
 }
 
 #[test]
