@@ -264,7 +264,7 @@ const BAND_UPPER: [f64; 4] = [0.10, 0.33, 0.67, 0.90];
 const CSS: &str = r#"
 :root { color-scheme: light; }
 body {
-  font-family: "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+  font-family: "urbsim Noto Sans SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
   color: #1a1a1a; background: #fff; line-height: 1.6;
   max-width: 62rem; margin: 0 auto; padding: 1.5rem;
 }
@@ -327,7 +327,14 @@ pub fn render(page: &Page) -> String {
     out.push_str("<!DOCTYPE html>\n");
     out.push_str(&format!("<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n", l.html_lang));
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str(&format!("<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n", esc(&page.title)));
+    // The bundled font travels inside the page, so Chinese shows on a machine without a Chinese
+    // font (the charts' SVGs carry their text as outlines).
+    use base64::Engine as _;
+    let font = base64::engine::general_purpose::STANDARD.encode(crate::chart::BUNDLED_FONT);
+    out.push_str(&format!(
+        "<title>{}</title>\n<style>@font-face {{ font-family: \"urbsim Noto Sans SC\"; src: url(data:font/otf;base64,{font}) format(\"opentype\"); }}\n{CSS}</style>\n</head>\n<body>\n",
+        esc(&page.title)
+    ));
     out.push_str(&format!("<header>\n<h1>{}</h1>\n", esc(&page.title)));
     if !page.subtitle.is_empty() {
         out.push_str(&format!("<p class=\"subtitle\">{}</p>\n", esc(&page.subtitle)));
@@ -758,6 +765,13 @@ mod tests {
         empty.changes.clear();
         let html = render(&empty);
         assert!(!html.contains("#changes") && html.contains("<a href=\"#summary\">Summary</a>"));
+    }
+
+    #[test]
+    fn the_page_carries_its_font() {
+        let html = render(&sample(Lang::Zh));
+        assert!(html.contains("@font-face { font-family: \"urbsim Noto Sans SC\"; src: url(data:font/otf;base64,"));
+        assert!(html.contains("font-family: \"urbsim Noto Sans SC\""));
     }
 
     #[test]

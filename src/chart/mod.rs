@@ -35,6 +35,7 @@
 
 mod backend;
 pub mod kinds;
+mod outline;
 
 pub use kinds::{
     Bar, BarData, FanData, FanPoint, FanSeries, HeatmapData, StackData, TornadoData, XyData, XyPoint, bar_chart,
@@ -288,6 +289,8 @@ pub(crate) fn render(chart: &impl Chart, fixed: &'static Labels) -> Result<Rende
         chart.draw(&root, &Kit::new(1.0, font.clone(), fixed))?;
         root.present().map_err(draw_err)?;
     }
+    // Text as glyph outlines: the SVG then needs no font on the machine that shows it.
+    let svg = outline::text_to_paths(&svg, &font);
 
     let (w, h) = PNG_SIZE;
     let mut rgb = vec![0xFF_u8; w as usize * h as usize * 3];
