@@ -57,7 +57,7 @@ pub const PNG_SIZE: (u32, u32) = (2400, 1500);
 /// SVG size in CSS pixels: the PNG's aspect ratio.
 ///
 /// **Print rule.** A chart goes into a brief at the text width of an A4 page, 16 cm (453.5 pt),
-/// so one SVG pixel prints at 453.5 / 960 = 0.472 pt. The text sizes of [`Kit`] follow from it:
+/// so one SVG pixel prints at 453.5 / 960 = 0.472 pt. The text sizes of the chart kit follow from it:
 /// tick labels, legends and values 17 px (8.0 pt), axis names and subtitles 18 px (8.5 pt), the
 /// footnote 15 px (7.1 pt), the title 26 px (12.3 pt); no text prints below 7 pt, no tick below
 /// 8 pt, no title below 11 pt (tested in `kinds.rs`).
