@@ -971,14 +971,15 @@ pub fn draw(spec: &Spec, lang: Lang) -> Result<Rendered, chart::ChartError> {
 }
 
 /// Formats a target value for the summary table.
-fn value_text(v: f64, unit: &str) -> String {
+fn value_text(v: f64, unit: &str, lang: Lang) -> String {
     if !v.is_finite() {
         return "–".to_string();
     }
     match unit {
         "share" => format!("{:.0}%", v * 100.0),
-        "persons" | "person-times" | "households" if v.abs() >= 10_000.0 => format!("{:.2}万", v / 1e4),
-        _ if v.abs() >= 100.0 => format!("{v:.0}"),
+        // Chinese counts in 万; English ones with thousands separators.
+        "persons" | "person-times" | "households" if v.abs() >= 10_000.0 && zh(lang) => format!("{:.2}万", v / 1e4),
+        _ if v.abs() >= 100.0 => thousands(v, 0),
         _ => format!("{v:.2}"),
     }
 }
@@ -1155,11 +1156,11 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
                         probability: if commitment { f64::NAN } else { drawn(v.probability) },
                         low: if commitment { f64::NAN } else { drawn(v.ci95_low) },
                         high: if commitment { f64::NAN } else { drawn(v.ci95_high) },
-                        median: value_text(drawn(v.value_p50), &target.unit),
+                        median: value_text(drawn(v.value_p50), &target.unit, m.lang),
                         interval: format!(
                             "{}–{}",
-                            value_text(drawn(v.value_p5), &target.unit),
-                            value_text(drawn(v.value_p95), &target.unit)
+                            value_text(drawn(v.value_p5), &target.unit, m.lang),
+                            value_text(drawn(v.value_p95), &target.unit, m.lang)
                         ),
                     },
                     None => SummaryCell {
@@ -1176,7 +1177,7 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
                     "{} ({} {})",
                     if z { &target.text_zh } else { &target.text_en },
                     target.direction.symbol(),
-                    value_text(target.quantity, &target.unit)
+                    value_text(target.quantity, &target.unit, m.lang)
                 ),
                 clause: match (target.judged(), z) {
                     (JudgedBy::Outcome, _) => target.clause.clone(),
