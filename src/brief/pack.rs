@@ -236,6 +236,9 @@ pub struct Meta {
     pub draws: u64,
     /// The command that re-creates the pack.
     pub reproduce: String,
+    /// Indicators asked for beyond the headline ones (`--indicator`): each gets a fan chart, a
+    /// comparison and a paired-difference chart.
+    pub extra: Vec<IndicatorId>,
 }
 
 fn zh(lang: Lang) -> bool {
@@ -340,6 +343,7 @@ pub enum Spec {
 /// What every chart family needs: the tables, the data, the language and the shared texts.
 struct Ctx<'a> {
     t: &'a Tables,
+    extra: &'a [IndicatorId],
     baseline: &'a Baseline,
     targets: &'a PlanTargets,
     lang: Lang,
@@ -355,11 +359,14 @@ type ChartItem = (String, String, Spec);
 
 /// Fan charts of the headline indicators, one per scenario, and their comparisons.
 fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
-    let Ctx { t, baseline, lang, z, foot, years, reference, draws_text, .. } = c;
+    let Ctx { t, baseline, lang, z, foot, years, reference, draws_text, extra, .. } = c;
     let (lang, z) = (*lang, *z);
     // Sweep charts need the sweep tables; a sensitivity or discovery folder has none.
-    let fans: &[(IndicatorId, Option<f64>)] = if t.summary.is_empty() { &[] } else { &FANS };
-    for &(id, pace) in fans {
+    let mut fans: Vec<(IndicatorId, Option<f64>)> = if t.summary.is_empty() { Vec::new() } else { FANS.to_vec() };
+    if !t.summary.is_empty() {
+        fans.extend(extra.iter().filter(|id| !FANS.iter().any(|(f, _)| f == *id)).map(|id| (*id, None)));
+    }
+    for (id, pace) in fans {
         let spec = id.spec();
         let (unit, scale) = display_unit(spec.unit, lang);
         let name = indicator_name(id, lang);
@@ -480,11 +487,13 @@ fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
 
 /// What each package changes against the reference: paired differences and the stacked charts.
 fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
-    let Ctx { t, lang, z, foot, years, reference, draws_text, .. } = c;
+    let Ctx { t, lang, z, foot, years, reference, draws_text, extra, .. } = c;
     let (lang, z) = (*lang, *z);
     // Paired differences against the reference in the last year.
     if let Some(&last) = years.last() {
-        for id in PAIRED {
+        let paired: Vec<IndicatorId> =
+            PAIRED.iter().copied().chain(extra.iter().copied().filter(|id| !PAIRED.contains(id))).collect();
+        for id in paired {
             let spec = id.spec();
             let (unit, scale) = display_unit(spec.unit, lang);
             let name = indicator_name(id, lang);
@@ -919,6 +928,7 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
     let z = zh(lang);
     let c = Ctx {
         t,
+        extra: &m.extra,
         baseline,
         targets,
         lang,

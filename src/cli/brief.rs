@@ -39,6 +39,8 @@ pub struct BriefArgs<'a> {
     pub out: &'a Path,
     /// Font replacing the bundled one.
     pub font: Option<&'a Path>,
+    /// Indicators charted beyond the headline ones.
+    pub indicators: Vec<urbsim::model::IndicatorId>,
 }
 
 fn load_font(font: Option<&Path>) -> Result<()> {
@@ -163,6 +165,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         seed: a.seed,
         draws: a.draws,
         reproduce: format!("urbsim {}", args.join(" ")),
+        extra: a.indicators.clone(),
     };
     let readers = urbsim::brief::workbook::Readers {
         chinese: a.lang == Lang::Zh,
@@ -390,7 +393,13 @@ fn rerender_brief(
 }
 
 /// Runs `urbsim chart`: re-draws every chart from a brief's or a sweep's saved tables.
-pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Result<ExitCode> {
+pub fn cmd_chart(
+    data: &Data,
+    dir: &Path,
+    lang: Lang,
+    font: Option<&Path>,
+    indicators: &[urbsim::model::IndicatorId],
+) -> Result<ExitCode> {
     load_font(font)?;
     let base = if dir.join("tables").join("summary.csv").is_file() { dir.join("tables") } else { dir.to_path_buf() };
     let read = |name: &str| -> Result<Vec<u8>> {
@@ -446,6 +455,7 @@ pub fn cmd_chart(data: &Data, dir: &Path, lang: Lang, font: Option<&Path>) -> Re
         seed,
         draws,
         reproduce: format!("urbsim {}", args.join(" ")),
+        extra: indicators.to_vec(),
     };
     let (files, charts) = draw_charts(&t, data, &meta).context("drawing the charts")?;
     write_charts(dir, &files)?;

@@ -310,6 +310,10 @@ Examples:
         /// Font file (TTF/OTF) to use instead of the bundled Noto Sans SC subset.
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
+        /// Also chart this indicator (fan, comparison, difference from the status quo); repeatable;
+        /// ids from `urbsim explain indicators`.
+        #[arg(long, value_name = "ID")]
+        indicator: Vec<String>,
     },
     /// Re-draw every chart of a brief, sweep, sensitivity or discover output folder from its saved tables.
     #[command(after_help = "Examples:
@@ -326,6 +330,9 @@ Examples:
         /// Font file to use instead of the bundled one.
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
+        /// Also chart this indicator (fan, comparison, difference from the status quo); repeatable.
+        #[arg(long, value_name = "ID")]
+        indicator: Vec<String>,
     },
     /// Global sensitivity: which uncertain parameters drive each indicator (year by year) and each target.
     #[command(after_help = "Writes oat.csv, morris.csv or sobol.csv and manifest.json. Outcomes default to new urban
@@ -587,7 +594,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             },
         ),
         Command::Merge { ref dirs, ref out } => sweep::cmd_merge(&data, dirs, out),
-        Command::Brief { ref scenarios, draws, horizon, lang, ref out, ref font } => brief::cmd_brief(
+        Command::Brief { ref scenarios, draws, horizon, lang, ref out, ref font, ref indicator } => brief::cmd_brief(
             &data,
             brief::BriefArgs {
                 scenarios,
@@ -597,9 +604,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 lang: lang.lang(),
                 out,
                 font: font.as_deref(),
+                indicators: indicators(indicator)?,
             },
         ),
-        Command::Chart { ref dir, lang, ref font } => brief::cmd_chart(&data, dir, lang.lang(), font.as_deref()),
+        Command::Chart { ref dir, lang, ref font, ref indicator } => {
+            brief::cmd_chart(&data, dir, lang.lang(), font.as_deref(), &indicators(indicator)?)
+        }
         Command::Sensitivity {
             ref scenario,
             method,
@@ -640,6 +650,27 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             )
         }
     }
+}
+
+/// `--indicator` names as indicator ids; an unknown one is refused with suggestions.
+fn indicators(names: &[String]) -> Result<Vec<urbsim::model::IndicatorId>, InputError> {
+    use urbsim::model::IndicatorId;
+    let mut out = Vec::new();
+    for name in names {
+        let Some(id) = IndicatorId::from_key(name.trim()) else {
+            let close = urbsim::scenario::suggestions(name, IndicatorId::ALL.iter().map(|i| i.key()), 3);
+            let hint = if close.is_empty() {
+                "`urbsim explain indicators` lists them".to_string()
+            } else {
+                format!("did you mean {}?", close.join(", "))
+            };
+            return Err(InputError(format!("error: --indicator {name}: not an indicator\n  hint: {hint}")));
+        };
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 /// The horizon and target period after checking against the baseline's years.

@@ -157,3 +157,30 @@ fn chart_draws_a_heatmap_for_a_sweep_with_a_lever_grid() {
     assert!(svg.contains("public_welfare_jobs") && svg.contains("概率"), "heatmap axes and colour key");
     assert!(out.join("charts/grid_zero_employment_households.png").is_file());
 }
+
+#[test]
+fn any_indicator_can_be_charted_on_request() {
+    let dir = TempDir::new().expect("tempdir");
+    let out = dir.path().join("sweep");
+    urbsim()
+        .args([
+            "sweep",
+            "scenarios/baseline.toml",
+            "scenarios/open-settlement.toml",
+            "--draws",
+            "64",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    urbsim().arg("chart").arg(&out).args(["--indicator", "conversions_criteria"]).assert().success();
+    for kind in ["fan", "compare", "paired"] {
+        assert!(out.join(format!("charts/{kind}_conversions_criteria.svg")).is_file(), "{kind} chart");
+    }
+    let svg = read(&out.join("charts/compare_conversions_criteria.svg"));
+    assert!(svg.contains("条件落户"), "the indicator's Chinese name");
+    let a = urbsim().arg("chart").arg(&out).args(["--indicator", "conversions_criterion"]).assert().code(2);
+    assert!(stderr(&a).contains("did you mean conversions_criteria?"), "{}", stderr(&a));
+}
