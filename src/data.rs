@@ -1082,6 +1082,17 @@ pub fn apply(baseline_text: &str, overlays: &[(String, Overlay)]) -> Result<Stri
             entry.remove("dist");
         }
     }
+    // A loaded value is known, so it takes part in no rank correlation any more.
+    let known: Vec<&str> = overlays
+        .iter()
+        .flat_map(|(_, o)| o.values.iter().filter(|v| v.kind == Kind::Parameter).map(|v| v.key.as_str()))
+        .collect();
+    if let Some(pairs) = doc.get_mut("correlation").and_then(toml::Value::as_array_mut) {
+        pairs.retain(|p| {
+            let named = |k: &str| p.get(k).and_then(toml::Value::as_str).is_some_and(|x| known.contains(&x));
+            !named("a") && !named("b")
+        });
+    }
     // Histories: each point replaces the published statistic of that year, or adds one.
     for (_, overlay) in overlays {
         for series in &overlay.series {
@@ -1118,6 +1129,35 @@ pub fn apply(baseline_text: &str, overlays: &[(String, Overlay)]) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loaded_value_leaves_its_rank_correlations() {
+        let text = include_str!("../seeds/liuyang-baseline.toml");
+        let loaded = Loaded {
+            key: "g_electronics".into(),
+            kind: Kind::Parameter,
+            value: 0.06,
+            unit: "1/yr".into(),
+            year: 2024,
+            department: "工信局".into(),
+            source: "统计公报".into(),
+            contact: String::new(),
+            cell: "工信局!I2".into(),
+        };
+        let overlay = Overlay {
+            workbook: "x.xlsx".into(),
+            workbook_sha256: String::new(),
+            tool: "urbsim".into(),
+            values: vec![loaded],
+            series: Vec::new(),
+        };
+        let with = apply(text, &[("local.toml".into(), overlay)]).expect("applies");
+        let b = Baseline::parse("with", &with).expect("a baseline with the loaded value parses");
+        let def = b.params.iter().find(|p| p.id.key() == "g_electronics").expect("the parameter");
+        assert_eq!((def.value, def.tag, def.dist.is_none()), (0.06, Tag::S, true));
+        assert!(def.source.starts_with("工信局 2024: 统计公报"), "{}", def.source);
+        assert!(!b.correlation_pairs.iter().any(|(a, c, ..)| a.key() == "g_electronics" || c.key() == "g_electronics"));
+    }
 
     #[test]
     fn cell_names_follow_excel() {
