@@ -274,10 +274,16 @@ fn display_unit(unit: &str, lang: Lang) -> (String, f64) {
     match unit {
         "share" => ("%".to_string(), 100.0),
         "persons" if zh(lang) => ("万人".to_string(), 1e-4),
-        "persons" => ("10,000 persons".to_string(), 1e-4),
+        "persons" => ("thousand persons".to_string(), 1e-3),
         "persons/yr" if zh(lang) => ("人/年".to_string(), 1.0),
-        u => (u.to_string(), 1.0),
+        u if zh(lang) => (u.to_string(), 1.0),
+        u => (english_unit(u), 1.0),
     }
+}
+
+/// A unit as an English reader writes it: 亿元 is 100 million yuan.
+fn english_unit(unit: &str) -> String {
+    unit.replace("亿元", "100 million yuan").replace("万元", "10,000 yuan")
 }
 
 /// Indicators with fan charts, with the plan's yearly pace where the plan sets a count.
@@ -1062,7 +1068,7 @@ fn plain_text(v: f64, unit: &str, lang: Lang) -> String {
         (Some((_, zh_unit)), true) => (*zh_unit).to_string(),
         (Some((u, _)), false) => (*u).to_string(),
         (None, true) => OTHER_ZH.iter().find(|(u, _)| *u == base).map_or(base, |(_, t)| *t).to_string(),
-        (None, false) => base.to_string(),
+        (None, false) => english_unit(base),
     };
     if v == 0.0 {
         return format!("0 {unit_text}").trim_end().to_string();
@@ -1264,7 +1270,8 @@ mod tests {
         assert_eq!(signed_text(21_600.0, "persons", Lang::En), "+21,600 persons");
         assert_eq!(plain_text(78.7, "persons/yr", Lang::Zh), "79人");
         assert_eq!(plain_text(-4.2, "亿元", Lang::Zh), "−4.2 亿元");
-        assert_eq!(plain_text(0.0, "亿元", Lang::En), "0 亿元");
+        assert_eq!(plain_text(0.0, "亿元", Lang::En), "0 100 million yuan");
+        assert_eq!(plain_text(3.6, "亿元/yr", Lang::En), "3.6 100 million yuan");
     }
 
     #[test]

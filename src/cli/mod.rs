@@ -90,8 +90,9 @@ pub struct Cli {
     /// repeatable, later files win. data/local.toml is applied first when it exists.
     #[arg(long, global = true, value_name = "FILE")]
     data: Vec<PathBuf>,
-    /// Do not apply data/local.toml.
-    #[arg(long, global = true)]
+    /// Do not apply data/local.toml (the test suite sets URBSIM_NO_LOCAL_DATA so that a
+    /// developer's department data never change its results).
+    #[arg(long, global = true, env = "URBSIM_NO_LOCAL_DATA")]
     no_local_data: bool,
 }
 

@@ -134,6 +134,7 @@ fn an_interrupted_sweep_exits_130_and_writes_nothing() {
     let dir = TempDir::new().expect("tempdir");
     let out = dir.path().join("interrupted");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("urbsim"))
+        .env("URBSIM_NO_LOCAL_DATA", "true")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["sweep", "scenarios/baseline.toml", "--draws", "50000000", "--quiet", "--out"])
         .arg(&out)

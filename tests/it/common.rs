@@ -52,6 +52,8 @@ pub fn resolved_file(b: &Baseline, file: impl AsRef<Path>, until: Option<Year>) 
 pub fn urbsim() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("urbsim"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // A developer's data/local.toml must not change what the tests see.
+    cmd.env("URBSIM_NO_LOCAL_DATA", "true");
     cmd
 }
 
