@@ -669,6 +669,77 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+impl Problem {
+    fn new(cell: String, key: &str, problem: String, hint: &str) -> Problem {
+        Problem { cell, key: key.to_string(), problem, hint: hint.to_string() }
+    }
+}
+
+/// A worksheet being read, addressed in the sheet's own rows and columns whatever cell its used
+/// range starts at.
+struct SheetCells<'a> {
+    name: &'a str,
+    range: &'a calamine::Range<Data>,
+    origin: (usize, usize),
+}
+
+impl<'a> SheetCells<'a> {
+    fn new(name: &'a str, range: &'a calamine::Range<Data>) -> SheetCells<'a> {
+        let origin = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+        SheetCells { name, range, origin }
+    }
+
+    /// `Sheet!C12`.
+    fn at(&self, r: usize, c: usize) -> String {
+        format!("{}!{}", self.name, cell_name(r, c))
+    }
+
+    fn get(&self, r: usize, c: usize) -> Data {
+        let (r0, c0) = self.origin;
+        if r < r0 || c < c0 {
+            return Data::Empty;
+        }
+        self.range.get((r - r0, c - c0)).cloned().unwrap_or(Data::Empty)
+    }
+
+    /// Rows up to the last used one.
+    fn rows(&self) -> usize {
+        self.range.end().map_or(0, |(r, _)| r as usize + 1)
+    }
+
+    /// One problem per merged region.
+    fn merged(&self, merged: &[calamine::Dimensions], out: &mut Vec<Problem>) {
+        for dims in merged {
+            let start = self.at(dims.start.0 as usize, dims.start.1 as usize);
+            out.push(Problem::new(
+                start.clone(),
+                "",
+                format!("cells {start}:{} are merged", cell_name(dims.end.0 as usize, dims.end.1 as usize)),
+                "unmerge them (Home > Merge & Center) so each value has its own cell",
+            ));
+        }
+    }
+
+    /// Whether the first row reads `want`; a problem for each cell that does not. The header
+    /// fixes the columns: a moved or renamed column would put values in the wrong place.
+    fn header_matches<S: AsRef<str>>(&self, want: &[S], out: &mut Vec<Problem>) -> bool {
+        let mut ok = true;
+        for (c, want) in want.iter().enumerate() {
+            let (got, want) = (cell_text(&self.get(0, c)), want.as_ref());
+            if got != want {
+                ok = false;
+                out.push(Problem::new(
+                    self.at(0, c),
+                    "",
+                    format!("the header reads \"{got}\" where the template has \"{want}\""),
+                    "a column was moved, inserted or renamed; start again from `urbsim data template`",
+                ));
+            }
+        }
+        ok
+    }
+}
+
 /// Reads a filled workbook. Every cell of every department sheet is checked; all problems are
 /// returned together, and no overlay when there is any. Blank rows keep the baseline's value.
 ///
@@ -676,12 +747,7 @@ fn cell_text(d: &Data) -> String {
 ///
 /// Every problem found, each with its sheet and cell.
 pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> Result<Overlay, Vec<Problem>> {
-    let problem = |cell: String, key: &str, problem: String, hint: &str| Problem {
-        cell,
-        key: key.to_string(),
-        problem,
-        hint: hint.to_string(),
-    };
+    let problem = Problem::new;
     let mut book: Xlsx<_> = match open_workbook_from_rs(Cursor::new(bytes.to_vec())) {
         Ok(b) => b,
         Err(e) => {
@@ -720,7 +786,6 @@ pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> R
             }
             continue;
         }
-        let at = |r: usize, c: usize| format!("{sheet}!{}", cell_name(r, c));
         let range = match book.worksheet_range(&sheet) {
             Ok(r) => r,
             Err(e) => {
@@ -734,47 +799,14 @@ pub fn load(file_name: &str, bytes: &[u8], baseline: &Baseline, tool: &str) -> R
             }
         };
         value_sheets += 1;
-        {
-            for dims in book.merge_cells_by_sheet_name(&sheet).unwrap_or_default() {
-                problems.push(problem(
-                    at(dims.start.0 as usize, dims.start.1 as usize),
-                    "",
-                    format!(
-                        "cells {}:{} are merged",
-                        at(dims.start.0 as usize, dims.start.1 as usize),
-                        cell_name(dims.end.0 as usize, dims.end.1 as usize)
-                    ),
-                    "unmerge them (Home > Merge & Center) so each value has its own cell",
-                ));
-            }
-        }
-        // The header fixes the columns: a moved or renamed column would put values in the wrong place.
-        let (r0, c0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
-        let get = |r: usize, c: usize| -> Data {
-            if r < r0 || c < c0 {
-                return Data::Empty;
-            }
-            range.get((r - r0, c - c0)).cloned().unwrap_or(Data::Empty)
-        };
-        let header: Vec<String> = (0..HEADER[0].len()).map(|c| cell_text(&get(0, c))).collect();
-        let lang = if header[0] == HEADER[1][0] { 1 } else { 0 };
-        let mut header_ok = true;
-        for (c, want) in HEADER[lang].iter().enumerate() {
-            if header[c] != *want {
-                header_ok = false;
-                problems.push(problem(
-                    at(0, c),
-                    "",
-                    format!("the header reads \"{}\" where the template has \"{want}\"", header[c]),
-                    "a column was moved, inserted or renamed; start again from `urbsim data template`",
-                ));
-            }
-        }
-        if !header_ok {
+        let cells = SheetCells::new(&sheet, &range);
+        cells.merged(&book.merge_cells_by_sheet_name(&sheet).unwrap_or_default(), &mut problems);
+        let (at, get) = (|r: usize, c: usize| cells.at(r, c), |r: usize, c: usize| cells.get(r, c));
+        let lang = if cell_text(&get(0, 0)) == HEADER[1][0] { 1 } else { 0 };
+        if !cells.header_matches(&HEADER[lang], &mut problems) {
             continue;
         }
-        let rows = range.end().map_or(0, |(r, _)| r as usize + 1);
-        for r in 1..rows {
+        for r in 1..cells.rows() {
             let key = cell_text(&get(r, 0));
             let fill: Vec<Data> = (COL_VALUE..=COL_CONTACT).map(|c| get(r, c)).collect();
             if key.is_empty() {
@@ -928,53 +960,16 @@ fn load_series(
     out: &mut Vec<LoadedSeries>,
     problems: &mut Vec<Problem>,
 ) {
-    let at = |r: usize, c: usize| format!("{sheet}!{}", cell_name(r, c));
-    let problem = |cell: String, key: &str, problem: String, hint: &str| Problem {
-        cell,
-        key: key.to_string(),
-        problem,
-        hint: hint.to_string(),
-    };
-    for dims in merged {
-        problems.push(problem(
-            at(dims.start.0 as usize, dims.start.1 as usize),
-            "",
-            format!(
-                "cells {}:{} are merged",
-                at(dims.start.0 as usize, dims.start.1 as usize),
-                cell_name(dims.end.0 as usize, dims.end.1 as usize)
-            ),
-            "unmerge them so each value has its own cell",
-        ));
-    }
-    let (r0, c0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
-    let get = |r: usize, c: usize| -> Data {
-        if r < r0 || c < c0 {
-            return Data::Empty;
-        }
-        range.get((r - r0, c - c0)).cloned().unwrap_or(Data::Empty)
-    };
+    let problem = Problem::new;
+    let cells = SheetCells::new(sheet, range);
+    cells.merged(merged, problems);
+    let (at, get) = (|r: usize, c: usize| cells.at(r, c), |r: usize, c: usize| cells.get(r, c));
     let english = cell_text(&get(0, 0)) == "key";
-    let header = series_header(years, english);
-    let mut header_ok = true;
-    for (c, want) in header.iter().enumerate() {
-        let got = cell_text(&get(0, c));
-        if got != *want {
-            header_ok = false;
-            problems.push(problem(
-                at(0, c),
-                "",
-                format!("the header reads \"{got}\" where the template has \"{want}\""),
-                "a column was moved, inserted or renamed; start again from `urbsim data template`",
-            ));
-        }
-    }
-    if !header_ok {
+    if !cells.header_matches(&series_header(years, english), problems) {
         return;
     }
     let (col_source, col_contact) = (4 + years.len(), 5 + years.len());
-    let rows = range.end().map_or(0, |(r, _)| r as usize + 1);
-    for r in 1..rows {
+    for r in 1..cells.rows() {
         let key = cell_text(&get(r, 0));
         if key.is_empty() {
             continue;

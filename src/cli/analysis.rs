@@ -54,12 +54,20 @@ pub struct SensitivityArgs<'a> {
     pub export_design: Option<&'a Path>,
 }
 
-/// A design that was run: the design, its rows as evaluated (for Morris, moved onto each
-/// parameter's levels) and one output vector per outcome; what the SALib export writes.
+/// A design that was run: the design, its rows as evaluated where they differ from the design's
+/// (Morris levels moved onto each parameter's quantiles; `None` for Sobol', whose rows are run
+/// as they are) and one output row per outcome; what the SALib export writes.
 struct Ran {
     design: Design,
-    rows: Array2<f64>,
+    moved: Option<Array2<f64>>,
     y: Array2<f64>,
+}
+
+impl Ran {
+    /// The rows the model ran.
+    fn rows(&self) -> &Array2<f64> {
+        self.moved.as_ref().unwrap_or(&self.design.rows)
+    }
 }
 
 /// Morris grid levels (SALib's `num_levels`).
@@ -104,7 +112,7 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
             }
             files.push(("morris.csv", tables::to_csv("morris.csv", &table).map_err(anyhow::Error::msg)?));
             let count = rows.nrows();
-            exported = Some(Ran { design, rows, y });
+            exported = Some(Ran { design, moved: Some(rows), y });
             (count, Some(r))
         }
         Method::Sobol => {
@@ -136,8 +144,8 @@ pub fn cmd_sensitivity(data: &Data, a: SensitivityArgs) -> Result<ExitCode> {
                 ));
             }
             files.push(("sobol.csv", tables::to_csv("sobol.csv", &table).map_err(anyhow::Error::msg)?));
-            let (count, rows) = (design.rows.nrows(), design.rows.clone());
-            exported = Some(Ran { design, rows, y });
+            let count = design.rows.nrows();
+            exported = Some(Ran { design, moved: None, y });
             (count, Some(n))
         }
     };
@@ -210,12 +218,13 @@ fn export_design(
     data: &Data,
     scenarios: &[urbsim::scenario::Scenario],
     dir: &Path,
-    Ran { design, rows, y }: &Ran,
+    ran: &Ran,
     eval: &Evaluator,
     factors: &Factors,
     outcomes: &[(Outcome, String)],
     options: &serde_json::Value,
 ) -> Result<()> {
+    let (design, rows, y) = (&ran.design, ran.rows(), &ran.y);
     let order = salib::salib_order(design);
     let staged = Staged::new(dir)?;
     let mut manifest = Manifest::new("sensitivity --export-design", data)

@@ -350,13 +350,8 @@ fn rerender_brief(
         scenarios.iter().map(|s| resolve(&data.baseline, s, data.targets.plan.policy_start, until, period)).collect();
     let reference_name = manifest["options"]["reference"].as_str().unwrap_or("baseline");
     let reference = resolved.iter().position(|r| r.name == reference_name).unwrap_or(0);
-    let drivers: Vec<(String, String, f64)> = t
-        .sobol
-        .iter()
-        .filter(|r| r.0.starts_with("target:"))
-        .map(|r| (r.0.clone(), r.1.clone(), r.2))
-        .collect::<Vec<_>>();
-    let mut drivers = drivers;
+    let mut drivers: Vec<(String, String, f64)> =
+        t.sobol.iter().filter(|r| r.0.starts_with("target:")).map(|r| (r.0.clone(), r.1.clone(), r.2)).collect();
     drivers.sort_by(|p, q| q.2.total_cmp(&p.2));
     let changes = super::input::read_bytes(&dir.join("tables/changes.csv"))
         .ok()

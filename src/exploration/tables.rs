@@ -119,10 +119,11 @@ pub struct PrimBoundRow {
 ///
 /// A non-finite number in a row (named by the table, the row and the column), or a CSV error.
 pub fn to_csv<T: Serialize>(table: &str, rows: &[T]) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
     let mut header: Vec<String> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
-        // Each row is serialised alone first, so a non-finite cell is caught before it is written.
+        // Each row is serialised alone (the first with the header) and checked before it joins
+        // the table, so a non-finite cell is caught with its row and column.
         let mut one = csv::WriterBuilder::new().has_headers(i == 0).from_writer(Vec::new());
         one.serialize(row).map_err(|e| format!("{table}: {e}"))?;
         let bytes = one.into_inner().map_err(|e| format!("{table}: {e}"))?;
@@ -142,9 +143,9 @@ pub fn to_csv<T: Serialize>(table: &str, rows: &[T]) -> Result<Vec<u8>, String> 
                 &cells[c]
             ));
         }
-        w.serialize(row).map_err(|e| format!("{table}: {e}"))?;
+        out.extend_from_slice(&bytes);
     }
-    w.into_inner().map_err(|e| format!("{table}: {e}"))
+    Ok(out)
 }
 
 /// Reads rows written by [`to_csv`].
