@@ -397,13 +397,13 @@ pub fn template(
         ]
     } else {
         vec![
-            "urbsim:浏阳市新型城镇化模型的部门数据填报表".to_string(),
-            "本表之后每个工作表对应一个部门,列出模型目前使用占位值 [L] 或假设值 [A] 的参数。".to_string(),
-            "请填写黄色各列:数值(按所示单位,且在可接受范围内)、年份、来源文件(名称与文号)、填报单位与联系人。不填的行保持现值。".to_string(),
-            "行按重要性排列:先占位值 [L],后假设值 [A];同类中对规划目标影响最大的在前。“影响”列给出该值上下浮动 20% 时各目标变动的幅度(现行政策,中位情形)。".to_string(),
-            format!("年份范围 {y0}–{y1}。请勿移动、插入或合并行列,勿修改键与单位。"),
-            "填好后交回发出本表的同事;其用 `urbsim data load 文件.xlsx` 载入,程序会逐格检查并一次列出所有问题。".to_string(),
-            format!("urbsim {version};基准数据 SHA-256 {baseline_sha256}"),
+            "urbsim：浏阳市新型城镇化模型的部门数据填报表".to_string(),
+            "本表之后每个工作表对应一个部门，列出模型目前使用占位值 [L] 或假设值 [A] 的参数。".to_string(),
+            "请填写黄色各列：数值（按所示单位，且在可接受范围内）、年份、来源文件（名称与文号）、填报单位与联系人。不填的行保持现值。".to_string(),
+            "行按重要性排列：先占位值 [L]，后假设值 [A]；同类中对规划目标影响最大的在前。“影响”列给出该值上下浮动 20% 时各目标变动的幅度（现行政策，中位情形）。".to_string(),
+            format!("年份范围 {y0}–{y1}。请勿移动、插入或合并行列，勿修改键与单位。"),
+            "填好后交回发出本表的同事；其用 `urbsim data load 文件.xlsx` 载入，程序会逐格检查并一次列出所有问题。".to_string(),
+            format!("urbsim {version}；基准数据 SHA-256 {baseline_sha256}"),
         ]
     };
     for (r, line) in lines.iter().enumerate() {
@@ -459,7 +459,7 @@ pub fn template(
                 .set_error_message(if english {
                     format!("A number in {} {}", range_text(w.range), w.unit)
                 } else {
-                    format!("请填写 {} 内的数值,单位 {}", range_text(w.range), w.unit)
+                    format!("请填写 {} 内的数值，单位 {}", range_text(w.range), w.unit)
                 })
                 .map_err(e)?;
             sheet.add_data_validation(r, COL_VALUE as u16, r, COL_VALUE as u16, &number).map_err(e)?;

@@ -21,6 +21,7 @@ pub mod data;
 pub mod discovery;
 pub mod exploration;
 pub mod model;
+pub mod names;
 pub mod projection;
 pub mod report;
 pub mod scenario;

@@ -110,8 +110,10 @@ pub struct Scenario {
     pub title_zh: String,
     /// English title of the leaf file; defaults to `name`.
     pub title_en: String,
-    /// Leaf file's description; defaults to empty.
+    /// Leaf file's description (in English when the file gives both languages); defaults to empty.
     pub description: String,
+    /// Leaf file's Chinese description; the plain description when the file gives one text.
+    pub description_zh: String,
     /// Plan clauses the leaf file enacts.
     pub enacts: Vec<String>,
     /// Levers merged along the `extends` chain, child wins per key.
@@ -266,6 +268,7 @@ pub fn load_str(
         title_zh: leaf.title_zh.clone().unwrap_or_else(|| name.clone()),
         title_en: leaf.title_en.clone().unwrap_or_else(|| name.clone()),
         description: leaf.description.clone().unwrap_or_default(),
+        description_zh: leaf.description_zh.clone().or_else(|| leaf.description.clone()).unwrap_or_default(),
         enacts: leaf.enacts.clone().unwrap_or_default(),
         levers,
         parameters,
@@ -296,6 +299,7 @@ struct FileData {
     title_zh: Option<String>,
     title_en: Option<String>,
     description: Option<String>,
+    description_zh: Option<String>,
     enacts: Option<Vec<String>>,
     extends: Option<(String, Range<usize>)>,
     levers: BTreeMap<String, Value>,
@@ -368,9 +372,20 @@ impl<'a, 's> Checker<'a, 's> {
                     saw_name = true;
                     data.name = self.check_name(value);
                 }
-                "title" => self.check_title(value, &mut data),
+                "title" => {
+                    if let Some((zh, en)) = self.check_bilingual(value, "title") {
+                        (data.title_zh, data.title_en) = (zh, en);
+                    }
+                }
+                // One text for both languages, or { zh = "…", en = "…" } like the title.
+                "description" if matches!(value.get_ref(), DeValue::Table(_)) => {
+                    if let Some((zh, en)) = self.check_bilingual(value, "description") {
+                        (data.description_zh, data.description) = (zh, en);
+                    }
+                }
                 "description" => {
-                    data.description = self.check_string(value, "description", "write a quoted string");
+                    data.description =
+                        self.check_string(value, "description", "write a quoted string, or { zh = \"…\", en = \"…\" }");
                 }
                 "enacts" => data.enacts = self.check_enacts(value),
                 "extends" => data.extends = self.check_extends(value),
@@ -457,37 +472,40 @@ impl<'a, 's> Checker<'a, 's> {
         None
     }
 
-    fn check_title(&mut self, value: &Spanned<DeValue>, data: &mut FileData) {
+    /// A text given in both languages, `{ zh = "…", en = "…" }` (the title, or a description).
+    fn check_bilingual(&mut self, value: &Spanned<DeValue>, what: &str) -> Option<(Option<String>, Option<String>)> {
         let DeValue::Table(table) = value.get_ref() else {
             self.report(
                 value.span(),
-                "title",
+                what,
                 format!("expected a table like {{ zh = \"…\", en = \"…\" }}, got {}", type_phrase(value.get_ref())),
-                "write title = { zh = \"…\", en = \"…\" }",
+                format!("write {what} = {{ zh = \"…\", en = \"…\" }}"),
             );
-            return;
+            return None;
         };
+        let (mut zh, mut en) = (None, None);
         for (key, item) in table.iter() {
-            let hint = "write the title in quotes";
+            let hint = format!("write the {what} in quotes");
             match key.get_ref().as_ref() {
-                "zh" => data.title_zh = self.check_string(item, "title.zh", hint),
-                "en" => data.title_en = self.check_string(item, "title.en", hint),
+                "zh" => zh = self.check_string(item, &format!("{what}.zh"), &hint),
+                "en" => en = self.check_string(item, &format!("{what}.en"), &hint),
                 other => {
                     let hint = match closest(other, TITLE_KEYS.iter().copied()) {
                         Some(close) => {
-                            format!("did you mean `{close}`? title accepts only zh and en")
+                            format!("did you mean `{close}`? {what} accepts only zh and en")
                         }
-                        None => "title accepts only zh and en".to_owned(),
+                        None => format!("{what} accepts only zh and en"),
                     };
                     self.report(
                         key.span(),
-                        format!("title.{}", segment(other)),
-                        format!("unknown key `{}` in title", shown(other)),
+                        format!("{what}.{}", segment(other)),
+                        format!("unknown key `{}` in {what}", shown(other)),
                         hint,
                     );
                 }
             }
         }
+        Some((zh, en))
     }
 
     fn check_enacts(&mut self, value: &Spanned<DeValue>) -> Option<Vec<String>> {

@@ -8,6 +8,7 @@ use crate::brief::html::{AssumptionRow, Lang, ScenarioText};
 use crate::exploration::tables::{self, OatRow, SobolRow};
 use crate::exploration::{Evaluator, Outcome, simulated_targets};
 use crate::model::{IndicatorId, ParamId};
+use crate::names;
 use crate::projection::Resolved;
 use crate::scenario::Scenario;
 use crate::sensitivity;
@@ -108,22 +109,23 @@ pub fn target_basis(
 }
 
 /// The basis of a verdict in words: loaded or sourced values, or which placeholders and
-/// assumptions it rests on.
+/// assumptions it rests on, by name.
 pub fn basis_text(drivers: &[(String, Tag)], lang: Lang) -> String {
     let zh = lang == Lang::Zh;
-    let keys = |tag: Tag| drivers.iter().filter(|(_, t)| *t == tag).map(|(k, _)| k.as_str()).collect::<Vec<_>>();
+    let keys =
+        |tag: Tag| drivers.iter().filter(|(_, t)| *t == tag).map(|(k, _)| names::factor(k, lang)).collect::<Vec<_>>();
     let (l, a) = (keys(Tag::L), keys(Tag::A));
     if drivers.is_empty() {
         String::new()
     } else if !l.is_empty() {
         if zh {
-            format!("依据含占位值 [L]:{}", l.join("、"))
+            format!("依据含占位值 [L]：{}", l.join("、"))
         } else {
             format!("rests on placeholders [L]: {}", l.join(", "))
         }
     } else if !a.is_empty() {
         if zh {
-            format!("依据含假设 [A]:{}", a.join("、"))
+            format!("依据含假设 [A]：{}", a.join("、"))
         } else {
             format!("rests on assumptions [A]: {}", a.join(", "))
         }
@@ -180,6 +182,9 @@ pub struct ChangeRow {
     pub diff_p50: f64,
     /// 95th percentile of the difference.
     pub diff_p95: f64,
+    /// Whether the line is among this package's largest changes (the page lists these); the
+    /// other lines give every package's change in what another package lists, for the charts.
+    pub listed: bool,
 }
 
 /// What each package changes against the reference: for every indicator, the difference in the
@@ -189,7 +194,9 @@ pub struct ChangeRow {
 /// last-year level for a stock. Kept per package: up to `max` indicators with the largest median
 /// change relative to the reference's median (at least 0.1%, or any change where the reference
 /// is zero), at most three from one outcome of the design (so a package that moves both housing
-/// and settlement shows both, not only the settlement channels), largest first.
+/// and settlement shows both, not only the settlement channels), largest first. Those lines are
+/// `listed`; after them each package also carries, unlisted, its change in every measure another
+/// package lists, so a chart of that indicator compares all packages.
 pub fn changes(summary: &crate::sweep::Summary, policy_start: u16, max: usize) -> Vec<ChangeRow> {
     use crate::model::IndicatorId;
     let p = &summary.partial;
@@ -204,7 +211,9 @@ pub fn changes(summary: &crate::sweep::Summary, policy_start: u16, max: usize) -
         values.retain(|v| v.is_finite());
         (!values.is_empty()).then(|| crate::stats::percentiles(values))
     };
-    let mut out = Vec::new();
+    // Per package: every measure's line with its relative size, and the lines it lists.
+    let mut all: Vec<Vec<(f64, ChangeRow)>> = Vec::new();
+    let mut listed: Vec<Vec<usize>> = Vec::new();
     for (a, arm) in p.arms.iter().enumerate() {
         if a == reference {
             continue;
@@ -234,9 +243,6 @@ pub fn changes(summary: &crate::sweep::Summary, policy_start: u16, max: usize) -
                 } else {
                     0.0
                 };
-                if relative < 0.001 {
-                    continue;
-                }
                 rows.push((
                     relative,
                     ChangeRow {
@@ -251,6 +257,7 @@ pub fn changes(summary: &crate::sweep::Summary, policy_start: u16, max: usize) -
                         diff_p5: d[0],
                         diff_p50: median,
                         diff_p95: d[6],
+                        listed: false,
                     },
                 ));
             }
@@ -259,24 +266,47 @@ pub fn changes(summary: &crate::sweep::Summary, policy_start: u16, max: usize) -
             y.0.total_cmp(&x.0).then(x.1.indicator.cmp(&y.1.indicator)).then(x.1.measure.cmp(&y.1.measure))
         });
         let mut per_outcome: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-        let mut kept = 0;
-        for (_, r) in rows {
+        let mut kept = Vec::new();
+        for (k, (relative, r)) in rows.iter().enumerate() {
             let outcome = IndicatorId::from_key(&r.indicator).map_or("", |id| id.spec().outcome);
             let n = per_outcome.entry(outcome).or_insert(0);
-            if *n >= 3 || kept >= max {
+            if *relative < 0.001 || *n >= 3 || kept.len() >= max {
                 continue;
             }
             *n += 1;
-            kept += 1;
-            out.push(r);
+            kept.push(k);
         }
+        all.push(rows);
+        listed.push(kept);
+    }
+    let key = |r: &ChangeRow| (r.indicator.clone(), r.measure.clone());
+    let union: std::collections::BTreeSet<(String, String)> =
+        all.iter().zip(&listed).flat_map(|(rows, kept)| kept.iter().map(|k| key(&rows[*k].1))).collect();
+    let mut out = Vec::new();
+    for (rows, kept) in all.into_iter().zip(listed) {
+        let mut rows: Vec<Option<ChangeRow>> = rows.into_iter().map(|(_, r)| Some(r)).collect();
+        for k in kept {
+            if let Some(mut r) = rows[k].take() {
+                r.listed = true;
+                out.push(r);
+            }
+        }
+        out.extend(rows.into_iter().flatten().filter(|r| union.contains(&key(r))));
     }
     out
 }
 
 /// The assumptions a reader should look at: the [A] and [L] parameters with the largest total
-/// Sobol' index on a target (at least 0.01), each once, at most ten.
-pub fn key_assumptions(drivers: &[(String, String, f64)], baseline: &Baseline, lang: Lang) -> Vec<AssumptionRow> {
+/// Sobol' index on a target (at least 0.01), each once, at most ten, named as readers name them.
+/// The one-line meaning is the registry's English sentence, so the Chinese table leaves it out
+/// (the name says it).
+pub fn key_assumptions(
+    drivers: &[(String, String, f64)],
+    baseline: &Baseline,
+    targets: &PlanTargets,
+    lang: Lang,
+) -> Vec<AssumptionRow> {
+    let zh = lang == Lang::Zh;
     let mut rows: Vec<AssumptionRow> = Vec::new();
     for (outcome, key, st) in drivers {
         let Some(def) = ParamId::from_key(key).and_then(|id| baseline.params.iter().find(|p| p.id == id)) else {
@@ -285,37 +315,56 @@ pub fn key_assumptions(drivers: &[(String, String, f64)], baseline: &Baseline, l
         if !def.tag.is_assumption() || rows.iter().any(|x| &x.key == key) || rows.len() >= 10 || *st < 0.01 {
             continue;
         }
+        let unit = names::unit(&def.unit, lang);
         rows.push(AssumptionRow {
             key: key.clone(),
+            name: names::param(def.id, lang).to_string(),
             tag: def.tag.to_string(),
             value: format!(
-                "{} {}{}",
-                def.value,
-                def.unit,
+                "{}{}{}",
+                names::number(def.value),
+                if zh { format!("（{unit}）") } else { format!(" {unit}") },
                 def.dist.as_ref().map_or(String::new(), |d| format!(" · {d}"))
             ),
-            meaning: def.id.spec().doc.to_string(),
+            meaning: if zh { String::new() } else { def.id.spec().doc.to_string() },
             source: def.source.clone(),
-            why: format!("{} {st:.2} · {outcome}", if lang == Lang::Zh { "总效应指数" } else { "total Sobol' index" }),
+            why: format!(
+                "{} {st:.2} · {}",
+                if zh { "总效应指数" } else { "total Sobol' index" },
+                names::outcome(outcome, targets, lang)
+            ),
         });
     }
     rows
 }
 
-/// Each package as the page describes it: title, description, clauses and the levers it sets.
-pub fn scenario_texts(resolved: &[Resolved], scenarios: &[Scenario], lang: Lang) -> Vec<ScenarioText> {
+/// Each package as the page describes it: title, description, clauses and the levers it sets,
+/// each as "status quo → package" in words (落户社保年限 6个月 → 3个月).
+pub fn scenario_texts(
+    baseline: &Baseline,
+    resolved: &[Resolved],
+    scenarios: &[Scenario],
+    lang: Lang,
+) -> Vec<ScenarioText> {
     resolved
         .iter()
         .map(|r| ScenarioText {
             name: r.name.clone(),
             title: if lang == Lang::Zh { r.title_zh.clone() } else { r.title_en.clone() },
-            description: scenarios.iter().find(|s| s.name == r.name).map_or(String::new(), |s| s.description.clone()),
+            description: scenarios.iter().find(|s| s.name == r.name).map_or(String::new(), |s| {
+                if lang == Lang::Zh { s.description_zh.clone() } else { s.description.clone() }
+            }),
             clauses: r.enacts.clone(),
             levers: r
                 .changed_levers
                 .iter()
                 .map(|(id, s)| {
-                    (id.key().to_string(), format!("{} {}", crate::report::setting_text(s, *id), id.spec().unit))
+                    let from = baseline
+                        .levers
+                        .iter()
+                        .find(|l| l.id == *id)
+                        .map_or_else(|| "–".to_string(), |l| names::lever_setting(*id, &l.default, lang));
+                    (names::lever(*id, lang).to_string(), format!("{from} → {}", names::lever_setting(*id, s, lang)))
                 })
                 .collect(),
         })
@@ -330,8 +379,8 @@ mod tests {
     fn a_verdict_reads_as_its_weakest_driver() {
         let d = |k: &str, t: Tag| (k.to_string(), t);
         let zh = Lang::Zh;
-        assert_eq!(basis_text(&[d("a", Tag::S), d("b", Tag::L), d("c", Tag::A)], zh), "依据含占位值 [L]:b");
-        assert_eq!(basis_text(&[d("a", Tag::A), d("c", Tag::A)], zh), "依据含假设 [A]:a、c");
+        assert_eq!(basis_text(&[d("a", Tag::S), d("b", Tag::L), d("c", Tag::A)], zh), "依据含占位值 [L]：b");
+        assert_eq!(basis_text(&[d("a", Tag::A), d("c", Tag::A)], zh), "依据含假设 [A]：a、c");
         assert_eq!(basis_text(&[d("a", Tag::S), d("b", Tag::C)], Lang::En), "rests on loaded or sourced values");
         assert_eq!(basis_text(&[], zh), "");
     }

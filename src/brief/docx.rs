@@ -49,10 +49,12 @@ fn table(header: &[String], rows: &[Vec<String>]) -> Table {
 }
 
 fn chance(c: &SummaryCell, zh: bool) -> String {
-    if c.probability.is_finite() {
-        format!("{:.0}%({:.0}–{:.0}%)", c.probability * 100.0, c.low * 100.0, c.high * 100.0)
+    if c.probability.is_finite() && zh {
+        format!("{:.0}%（{:.0}–{:.0}%）", c.probability * 100.0, c.low * 100.0, c.high * 100.0)
+    } else if c.probability.is_finite() {
+        format!("{:.0}% ({:.0}–{:.0}%)", c.probability * 100.0, c.low * 100.0, c.high * 100.0)
     } else if zh {
-        format!("—(中位 {})", c.median)
+        format!("—（中位 {}）", c.median)
     } else {
         format!("— (median {})", c.median)
     }
@@ -80,12 +82,12 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
         let parts: Vec<String> =
             scenarios.iter().zip(&row.cells).map(|(s, c)| format!("{s} {}", chance(c, zh))).collect();
         let mut sentence = if zh {
-            format!("{}:{}。", row.target, parts.join(";"))
+            format!("{}：{}。", row.target, parts.join("；"))
         } else {
             format!("{}: {}.", row.target, parts.join("; "))
         };
         if !row.basis.is_empty() {
-            sentence.push_str(&if zh { format!("({})", row.basis) } else { format!(" ({})", row.basis) });
+            sentence.push_str(&if zh { format!("（{}）", row.basis) } else { format!(" ({})", row.basis) });
         }
         doc = doc.add_paragraph(para(&sentence));
     }
@@ -107,7 +109,7 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
     if !page.changes.is_empty() {
         doc = doc.add_paragraph(heading(if zh { "各情景的变化一览" } else { "What each package changes" }, 1));
         let header: Vec<String> = if zh {
-            ["指标", "口径", "现行政策(中位数)", "变化(中位数)", "90% 区间"].map(String::from).to_vec()
+            ["指标", "口径", "现行政策（中位数）", "变化（中位数）", "90% 区间"].map(String::from).to_vec()
         } else {
             ["Indicator", "Measure", "Status quo (median)", "Change (median)", "90% interval"]
                 .map(String::from)
@@ -166,7 +168,7 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
         let rows: Vec<Vec<String>> = page
             .assumptions
             .iter()
-            .map(|a| vec![a.key.clone(), a.tag.clone(), a.value.clone(), a.why.clone()])
+            .map(|a| vec![a.name.clone(), a.tag.clone(), a.value.clone(), a.why.clone()])
             .collect();
         doc = doc.add_table(table(&header, &rows));
     }
@@ -175,7 +177,7 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
     doc = doc
         .add_paragraph(heading(if zh { "方法与复现" } else { "Method and reproduction" }, 1))
         .add_paragraph(para(if zh {
-            "结果来自 urbsim 的蒙特卡洛模拟:各情景在同一组未来情形下逐年推演至 2028 年;达成概率为满足目标的未来情形所占比例及其 95% 区间。"
+            "结果来自 urbsim 的蒙特卡洛模拟：各情景在同一组未来情形下逐年推演至 2028 年；达成概率为满足目标的未来情形所占比例及其 95% 区间。"
         } else {
             "Results come from urbsim's Monte Carlo simulation: every package runs year by year to 2028 on the same simulated futures; a probability is the share of futures meeting the target, with its 95% interval."
         }))

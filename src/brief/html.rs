@@ -12,15 +12,7 @@
 //! deficiencies and in greyscale, and is never the only signal: the probability is always
 //! printed, and the legend names each band.
 
-/// Language of the page's fixed text (headings, table labels, legend).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Lang {
-    /// Simplified Chinese (`zh-CN`), the default for the city's readers.
-    #[default]
-    Zh,
-    /// English (`en`).
-    En,
-}
+pub use crate::names::Lang;
 
 /// Everything the page shows, in display order.
 #[derive(Clone, Debug, Default)]
@@ -111,6 +103,20 @@ pub struct ChartRef {
     pub file_stem: String,
     /// Caption, also the image's alternative text.
     pub caption: String,
+    /// The question the chart answers, which decides the section it appears in.
+    pub section: ChartSection,
+}
+
+/// The page's sections that hold charts, one per question a reader brings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ChartSection {
+    /// How the packages compare: fans, comparisons, chances, the pipeline, lever grids.
+    #[default]
+    Compared,
+    /// What each package changes: differences from the status quo.
+    Changes,
+    /// What drives the uncertainty: tornados, Sobol' and Morris indices, scenario discovery.
+    Drivers,
 }
 
 /// What one scenario changes.
@@ -124,15 +130,17 @@ pub struct ScenarioText {
     pub description: String,
     /// Plan clauses the scenario implements.
     pub clauses: Vec<String>,
-    /// Levers it sets: (key, value text). Empty when it changes none.
+    /// Levers it sets: (name, "status quo → package" in words). Empty when it changes none.
     pub levers: Vec<(String, String)>,
 }
 
 /// One assumption worth a reader's attention.
 #[derive(Clone, Debug, Default)]
 pub struct AssumptionRow {
-    /// Parameter key.
+    /// Parameter key (for machines; the page shows `name`).
     pub key: String,
+    /// Parameter name in the page's language.
+    pub name: String,
     /// Provenance tag, e.g. "A" or "L"; an L (placeholder) is emphasised.
     pub tag: String,
     /// Value, already formatted.
@@ -153,7 +161,9 @@ struct Labels {
     changes_intro: &'static str,
     changes_header: [&'static str; 5],
     summary: &'static str,
-    charts: &'static str,
+    compared: &'static str,
+    drivers: &'static str,
+    drivers_intro: &'static str,
     scenarios: &'static str,
     assumptions: &'static str,
     reproduce: &'static str,
@@ -182,13 +192,15 @@ const ZH: Labels = Labels {
     html_lang: "zh-CN",
     contents: "目录",
     changes: "各情景的变化一览",
-    changes_intro: "每个情景与现行政策逐次模拟相减(同一组未来情形),列出变化最大的指标:中位数与 90% 区间。",
-    changes_header: ["指标", "口径", "现行政策(中位数)", "变化(中位数)", "90% 区间"],
-    summary: "概要",
-    charts: "图表",
-    scenarios: "情景说明",
-    assumptions: "关键假设",
-    reproduce: "如何复现",
+    changes_intro: "每个情景与现行政策逐次模拟相减（同一组未来情形），列出变化最大的指标：中位数与 90% 区间。",
+    changes_header: ["指标", "口径", "现行政策（中位数）", "变化（中位数）", "90% 区间"],
+    summary: "规划目标能否实现",
+    compared: "各情景比较",
+    drivers: "不确定性从何而来",
+    drivers_intro: "下列图表说明哪些假设对结果影响最大：先核实这些数值，结论才更可靠。",
+    scenarios: "各情景的政策设定",
+    assumptions: "关键假设与待补充数据",
+    reproduce: "方法与复现",
     notes: "说明",
     median: "中位数",
     legend_intro: "每格依次为：达标概率（加粗）、该概率的 95% 区间、目标值中位数、目标值区间；概率与中位数来自同一组模拟的未来情形（参数不确定性加逐年随机冲击），与 `urbsim run` 报告的达标概率一致。底色按达标概率分档，仅作辅助：",
@@ -216,11 +228,13 @@ const EN: Labels = Labels {
     changes: "What each package changes",
     changes_intro: "Each package minus the status quo, future by future (the same futures for both): the indicators it moves most, median and 90% interval.",
     changes_header: ["Indicator", "Measure", "Status quo (median)", "Change (median)", "90% interval"],
-    summary: "Summary",
-    charts: "Charts",
-    scenarios: "Scenarios",
-    assumptions: "Key assumptions",
-    reproduce: "How to reproduce",
+    summary: "Will the plan targets be met?",
+    compared: "The packages compared",
+    drivers: "What drives the uncertainty",
+    drivers_intro: "Which assumptions move the results most: checking these values first makes the conclusions firmer.",
+    scenarios: "What each package sets",
+    assumptions: "Key assumptions and placeholders",
+    reproduce: "Method and how to reproduce",
     notes: "Notes",
     median: "median",
     legend_intro: "Each cell shows the probability of meeting the target (bold), that probability's 95% interval, \
@@ -245,7 +259,7 @@ const EN: Labels = Labels {
     lever: "Lever",
     setting: "Setting",
     no_levers: "Changes no levers.",
-    assumption_columns: ["Key", "Tag", "Value", "Meaning", "Source", "Why it matters"],
+    assumption_columns: ["Assumption", "Tag", "Value", "Meaning", "Source", "Why it matters"],
     tag_legend: "Tags: S sourced; D derived from sourced values; A assumption; C calibrated to published \
                  statistics; L placeholder awaiting city department data (shown in bold).",
     assumptions_basis: "Ranked by total Sobol' indices over parameter uncertainty only: the yearly shocks are held \
@@ -293,7 +307,7 @@ figure { margin: 1.5rem 0; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { font-size: .9rem; margin-top: .3rem; }
 .scenario { border-left: 3px solid #67a9cf; padding-left: .8rem; margin: 1.25rem 0; }
-.scenario h3 { margin-top: 0; }
+.scenario h4 { font-size: 1rem; margin: 0 0 .4rem; }
 code, pre {
   font-family: ui-monospace, Consolas, "Noto Sans Mono CJK SC", "Microsoft YaHei", monospace; font-size: .88em;
 }
@@ -342,10 +356,20 @@ pub fn render(page: &Page) -> String {
     out.push_str("</header>\n");
     contents(&mut out, page, l);
     out.push_str("<main>\n");
+    // One section per question: will the targets be met, how do the packages compare, what does
+    // each change, what drives the uncertainty, which assumptions to check, how it was made.
     summary_section(&mut out, page, l);
-    changes_section(&mut out, page, l);
-    charts_section(&mut out, page, l);
+    let mut figure = 0;
+    out.push_str(&format!("<section id=\"packages\">\n<h2>{}</h2>\n", l.compared));
     scenarios_section(&mut out, page, l);
+    charts(&mut out, page, l, ChartSection::Compared, &mut figure);
+    out.push_str("</section>\n");
+    changes_section(&mut out, page, l, &mut figure);
+    if page.charts.iter().any(|c| c.section == ChartSection::Drivers) {
+        out.push_str(&format!("<section id=\"drivers\">\n<h2>{}</h2>\n<p>{}</p>\n", l.drivers, l.drivers_intro));
+        charts(&mut out, page, l, ChartSection::Drivers, &mut figure);
+        out.push_str("</section>\n");
+    }
     assumptions_section(&mut out, page, l);
     out.push_str(&format!("<section id=\"reproduce\">\n<h2>{}</h2>\n", l.reproduce));
     out.push_str(&format!("<p>{}</p>\n<pre><code>{}</code></pre>\n", l.reproduce_intro, esc(&page.reproduce)));
@@ -355,16 +379,14 @@ pub fn render(page: &Page) -> String {
 
 /// The table of contents: one link per section the page has.
 fn contents(out: &mut String, page: &Page, l: &Labels) {
-    let mut items = vec![("summary", l.summary)];
-    if !page.changes.is_empty() {
+    let mut items = vec![("summary", l.summary), ("packages", l.compared)];
+    if has_changes(page) {
         items.push(("changes", l.changes));
     }
-    items.extend([
-        ("charts", l.charts),
-        ("scenarios", l.scenarios),
-        ("assumptions", l.assumptions),
-        ("reproduce", l.reproduce),
-    ]);
+    if page.charts.iter().any(|c| c.section == ChartSection::Drivers) {
+        items.push(("drivers", l.drivers));
+    }
+    items.extend([("assumptions", l.assumptions), ("reproduce", l.reproduce)]);
     out.push_str(&format!("<nav class=\"contents\">\n<h2>{}</h2>\n<ol>\n", l.contents));
     for (id, name) in items {
         out.push_str(&format!("<li><a href=\"#{id}\">{}</a></li>\n", esc(name)));
@@ -372,9 +394,14 @@ fn contents(out: &mut String, page: &Page, l: &Labels) {
     out.push_str("</ol>\n</nav>\n");
 }
 
-/// What each package changes: one table per package.
-fn changes_section(out: &mut String, page: &Page, l: &Labels) {
-    if page.changes.is_empty() {
+/// Whether the page has a "what each package changes" section: tables or difference charts.
+fn has_changes(page: &Page) -> bool {
+    !page.changes.is_empty() || page.charts.iter().any(|c| c.section == ChartSection::Changes)
+}
+
+/// What each package changes: one table per package, then the difference charts.
+fn changes_section(out: &mut String, page: &Page, l: &Labels, figure: &mut usize) {
+    if !has_changes(page) {
         return;
     }
     out.push_str(&format!("<section id=\"changes\">\n<h2>{}</h2>\n<p>{}</p>\n", l.changes, esc(l.changes_intro)));
@@ -396,6 +423,7 @@ fn changes_section(out: &mut String, page: &Page, l: &Labels) {
         }
         out.push_str("</tbody>\n</table>\n");
     }
+    charts(out, page, l, ChartSection::Changes, figure);
     out.push_str("</section>\n");
 }
 
@@ -469,34 +497,35 @@ fn summary_cell(out: &mut String, cell: &SummaryCell, l: &Labels) {
     out.push_str("</td>");
 }
 
-/// The charts, each a PNG linking to its SVG.
-fn charts_section(out: &mut String, page: &Page, l: &Labels) {
-    out.push_str(&format!("<section id=\"charts\">\n<h2>{}</h2>\n", l.charts));
-    if page.charts.is_empty() {
+/// The charts of one section, each a PNG linking to its SVG, numbered on from `figure`.
+fn charts(out: &mut String, page: &Page, l: &Labels, section: ChartSection, figure: &mut usize) {
+    if section == ChartSection::Compared && page.charts.is_empty() {
         out.push_str(&format!("<p class=\"none\">{}</p>\n", l.no_charts));
     }
-    for (i, chart) in page.charts.iter().enumerate() {
+    // Chinese brackets are full-width and need no space.
+    let (lp, rp) = if l.html_lang.starts_with("zh") { ("（", "）") } else { (" (", ")") };
+    for chart in page.charts.iter().filter(|c| c.section == section) {
+        *figure += 1;
         let stem = url_component(&chart.file_stem);
         let caption = esc(&chart.caption);
         out.push_str(&format!(
             "<figure>\n<a href=\"charts/{stem}.svg\"><img src=\"charts/{stem}.png\" alt=\"{caption}\"></a>\n\
-             <figcaption>{} {caption} (<a href=\"charts/{stem}.svg\">{}</a>)</figcaption>\n</figure>\n",
-            (l.figure)(i + 1),
+             <figcaption>{} {caption}{lp}<a href=\"charts/{stem}.svg\">{}</a>{rp}</figcaption>\n</figure>\n",
+            (l.figure)(*figure),
             l.svg_link,
         ));
     }
-    out.push_str("</section>\n");
 }
 
 /// One block per scenario: title, description, the clauses it implements and the levers it sets.
 fn scenarios_section(out: &mut String, page: &Page, l: &Labels) {
-    out.push_str(&format!("<section id=\"scenarios\">\n<h2>{}</h2>\n", l.scenarios));
+    out.push_str(&format!("<h3 id=\"scenarios\">{}</h3>\n", l.scenarios));
     if page.scenarios.is_empty() {
         out.push_str(&format!("<p class=\"none\">{}</p>\n", l.no_scenarios));
     }
     for s in &page.scenarios {
         out.push_str("<article class=\"scenario\">\n");
-        out.push_str(&format!("<h3>{} <code>{}</code></h3>\n", esc(&s.title), esc(&s.name)));
+        out.push_str(&format!("<h4>{}</h4>\n", esc(&s.title)));
         // Blank lines separate paragraphs; single newlines are just wrapping in the source text.
         for para in s.description.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
             out.push_str(&format!("<p>{}</p>\n", esc(para)));
@@ -517,13 +546,12 @@ fn scenarios_section(out: &mut String, page: &Page, l: &Labels) {
                 l.lever, l.setting
             ));
             for (key, value) in &s.levers {
-                out.push_str(&format!("<tr><td><code>{}</code></td><td>{}</td></tr>\n", esc(key), esc(value)));
+                out.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>\n", esc(key), esc(value)));
             }
             out.push_str("</tbody>\n</table>\n");
         }
         out.push_str("</article>\n");
     }
-    out.push_str("</section>\n");
 }
 
 /// The key assumptions table and the tag legend.
@@ -533,9 +561,14 @@ fn assumptions_section(out: &mut String, page: &Page, l: &Labels) {
     if page.assumptions.is_empty() {
         out.push_str(&format!("<p class=\"none\">{}</p>\n", l.no_assumptions));
     } else {
+        // The meaning column only when there are meanings to show (the Chinese page's names
+        // say what a parameter is; the registry's one-line meanings are English).
+        let meanings = page.assumptions.iter().any(|a| !a.meaning.is_empty());
         out.push_str("<table class=\"assumptions\">\n<thead>\n<tr>");
-        for column in l.assumption_columns {
-            out.push_str(&format!("<th scope=\"col\">{column}</th>"));
+        for (k, column) in l.assumption_columns.iter().enumerate() {
+            if k != 3 || meanings {
+                out.push_str(&format!("<th scope=\"col\">{column}</th>"));
+            }
         }
         out.push_str("</tr>\n</thead>\n<tbody>\n");
         for a in &page.assumptions {
@@ -543,13 +576,12 @@ fn assumptions_section(out: &mut String, page: &Page, l: &Labels) {
             // printed, so the warning does not depend on colour.
             let placeholder = a.tag.trim().trim_matches(|c| c == '[' || c == ']').eq_ignore_ascii_case("L");
             let tag_class = if placeholder { " class=\"placeholder\"" } else { "" };
+            let meaning = if meanings { format!("<td>{}</td>", esc(&a.meaning)) } else { String::new() };
             out.push_str(&format!(
-                "<tr><td><code>{}</code></td><td{tag_class}>{}</td><td{tag_class}>{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td></tr>\n",
-                esc(&a.key),
+                "<tr><td>{}</td><td{tag_class}>{}</td><td{tag_class}>{}</td>{meaning}<td>{}</td><td>{}</td></tr>\n",
+                esc(&a.name),
                 esc(&a.tag),
                 esc(&a.value),
-                esc(&a.meaning),
                 esc(&a.source),
                 esc(&a.why),
             ));
@@ -711,8 +743,12 @@ mod tests {
                 ],
             }],
             charts: vec![
-                ChartRef { file_stem: "fan_urban_rate".into(), caption: "常住人口城镇化率".into() },
-                ChartRef { file_stem: "jobs".into(), caption: "新增就业".into() },
+                ChartRef {
+                    file_stem: "fan_urban_rate".into(),
+                    caption: "常住人口城镇化率".into(),
+                    ..ChartRef::default()
+                },
+                ChartRef { file_stem: "jobs".into(), caption: "新增就业".into(), section: ChartSection::Drivers },
             ],
             scenarios: vec![ScenarioText {
                 name: "reform".into(),
@@ -723,6 +759,7 @@ mod tests {
             }],
             assumptions: vec![AssumptionRow {
                 key: "c_adm".into(),
+                name: "落户办结系数".into(),
                 tag: "L".into(),
                 value: "0.0295".into(),
                 meaning: "落户转化率".into(),
@@ -748,9 +785,9 @@ mod tests {
             let close = count(html, &format!("</{tag}>"));
             assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
         }
-        // Summary, charts, packages, assumptions, reproduce, and what each package changes when
-        // there is anything to show.
-        let expected = if html.contains("id=\"changes\"") { 6 } else { 5 };
+        // Targets, packages compared, assumptions, method, and what each package changes and
+        // what drives the uncertainty when there is anything to show.
+        let expected = 4 + usize::from(html.contains("id=\"changes\"")) + usize::from(html.contains("id=\"drivers\""));
         assert_eq!(count(html, "<section"), expected);
     }
 
@@ -764,7 +801,7 @@ mod tests {
         let mut empty = sample(Lang::En);
         empty.changes.clear();
         let html = render(&empty);
-        assert!(!html.contains("#changes") && html.contains("<a href=\"#summary\">Summary</a>"));
+        assert!(!html.contains("#changes") && html.contains("<a href=\"#summary\">Will the plan targets be met?</a>"));
     }
 
     #[test]
@@ -805,7 +842,8 @@ mod tests {
     fn chinese_page_has_chinese_headings() {
         let html = render(&sample(Lang::Zh));
         assert!(html.contains("<html lang=\"zh-CN\">"));
-        for heading in ["概要", "图表", "情景说明", "关键假设", "如何复现"] {
+        for heading in ["规划目标能否实现", "各情景比较", "不确定性从何而来", "关键假设与待补充数据", "方法与复现"]
+        {
             assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading}");
         }
         assert!(html.contains("\"Noto Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif"));
@@ -819,10 +857,16 @@ mod tests {
     fn english_page_has_english_headings() {
         let html = render(&sample(Lang::En));
         assert!(html.contains("<html lang=\"en\">"));
-        for heading in ["Summary", "Charts", "Scenarios", "Key assumptions", "How to reproduce"] {
+        for heading in [
+            "Will the plan targets be met?",
+            "The packages compared",
+            "What drives the uncertainty",
+            "Key assumptions and placeholders",
+            "Method and how to reproduce",
+        ] {
             assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading}");
         }
-        assert!(!html.contains("<h2>概要</h2>"));
+        assert!(!html.contains("<h2>规划目标能否实现</h2>"));
         assert_balanced(&html);
     }
 
@@ -851,7 +895,11 @@ mod tests {
     #[test]
     fn referenced_images_lists_every_png_and_svg() {
         let mut page = sample(Lang::Zh);
-        page.charts.push(ChartRef { file_stem: "城镇化 #2".into(), caption: "x".into() });
+        page.charts.push(ChartRef {
+            file_stem: "城镇化 #2".into(),
+            caption: "x".into(),
+            section: ChartSection::Drivers,
+        });
         let html = render(&page);
         assert_eq!(
             referenced_images(&html),

@@ -13,6 +13,7 @@ use crate::chart::{
 };
 use crate::exploration::tables::{MorrisRow, OatRow, PrimRow, SobolRow, from_csv};
 use crate::model::{IndicatorId, Year};
+use crate::names;
 use crate::targets::{JudgedBy, PlanTargets};
 
 use super::html::{self, AssumptionRow, ChartRef, Lang, Page, ScenarioText, SummaryCell, SummaryRow};
@@ -65,6 +66,8 @@ pub struct Tables {
     /// Lever grid of a sweep: lever names, and per grid point its scenario, lever values and
     /// (target, probability) pairs.
     pub grid: Option<(Vec<String>, Vec<GridPoint>)>,
+    /// What each package changes (`changes.csv` of a brief).
+    pub changes: Vec<crate::brief::assemble::ChangeRow>,
 }
 
 fn num(s: &str) -> f64 {
@@ -184,6 +187,15 @@ impl Tables {
         Ok(())
     }
 
+    /// Adds `changes.csv` of `urbsim brief` (what each package changes).
+    ///
+    /// # Errors
+    /// A malformed table.
+    pub fn add_changes(&mut self, changes: &[u8]) -> Result<(), String> {
+        self.changes = from_csv("changes.csv", changes)?;
+        Ok(())
+    }
+
     /// A scenario as a reader names it: its title in `lang` when the tables carry one, else its id.
     pub fn title(&self, scenario: &str, lang: Lang) -> String {
         self.titles
@@ -275,15 +287,8 @@ fn display_unit(unit: &str, lang: Lang) -> (String, f64) {
         "share" => ("%".to_string(), 100.0),
         "persons" if zh(lang) => ("万人".to_string(), 1e-4),
         "persons" => ("thousand persons".to_string(), 1e-3),
-        "persons/yr" if zh(lang) => ("人/年".to_string(), 1.0),
-        u if zh(lang) => (u.to_string(), 1.0),
-        u => (english_unit(u), 1.0),
+        u => (names::unit(u, lang), 1.0),
     }
-}
-
-/// A unit as an English reader writes it: 亿元 is 100 million yuan.
-fn english_unit(unit: &str) -> String {
-    unit.replace("亿元", "100 million yuan").replace("万元", "10,000 yuan")
 }
 
 /// Indicators with fan charts, with the plan's yearly pace where the plan sets a count.
@@ -389,15 +394,15 @@ fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         };
         let target = pace.map(|q| {
             let label =
-                if z { "规划目标(年均进度)".to_string() } else { "plan target (yearly pace)".to_string() };
+                if z { "规划目标（年均进度）".to_string() } else { "plan target (yearly pace)".to_string() };
             (q * scale, label)
         });
         let hist: Vec<(Year, f64)> = history(baseline, id).into_iter().map(|(y, v)| (y, v * scale)).collect();
-        let y_label = format!("{name}({unit})");
+        let y_label = if z { format!("{name}（{unit}）") } else { format!("{name} ({unit})") };
         out.push((
             format!("fan_{}", spec.key),
             if z {
-                format!("{name}:{} 的中位数与 50%/90% 区间", t.title(reference, lang))
+                format!("{name}：{} 的中位数与 50%/90% 区间", t.title(reference, lang))
             } else {
                 format!("{name}: median and 50%/90% bands, {}", t.title(reference, lang))
             },
@@ -417,12 +422,12 @@ fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         ));
         out.push((
             format!("compare_{}", spec.key),
-            if z { format!("{name}:各情景中位数") } else { format!("{name}: each scenario's median") },
+            if z { format!("{name}：各情景中位数") } else { format!("{name}: each scenario's median") },
             Spec::Fan(FanData {
-                title: if z { format!("{name}:情景比较") } else { format!("{name}: scenarios compared") },
+                title: if z { format!("{name}：情景比较") } else { format!("{name}: scenarios compared") },
                 subtitle: format!(
                     "{} · {draws_text}",
-                    if z { "各情景中位数(同一组未来情形)" } else { "medians, same simulated futures" }
+                    if z { "各情景中位数（同一组未来情形）" } else { "medians, same simulated futures" }
                 ),
                 y_label,
                 footnote: foot.clone(),
@@ -465,7 +470,7 @@ fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         let text = target.map_or(id.clone(), |x| if z { x.text_zh.clone() } else { x.text_en.clone() });
         out.push((
             format!("attainment_{id}"),
-            if z { format!("达成概率:{text}") } else { format!("Probability of meeting: {text}") },
+            if z { format!("达成概率：{text}") } else { format!("Probability of meeting: {text}") },
             Spec::Bars(BarData {
                 // Probabilities always on 0–100%, so charts of different targets compare.
                 axis: Some((0.0, 100.0)),
@@ -474,7 +479,7 @@ fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     "{} · {draws_text}",
                     if z { "达成概率与 95% 区间" } else { "probability of meeting the target, 95% interval" }
                 ),
-                x_label: if z { "达成概率(%)".to_string() } else { "probability (%)".to_string() },
+                x_label: if z { "达成概率（%）".to_string() } else { "probability (%)".to_string() },
                 footnote: foot.clone(),
                 bars: rows
                     .iter()
@@ -486,6 +491,89 @@ fn attainment_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                         colour: colour_of(t, reference, s),
                     })
                     .collect(),
+            }),
+        ));
+    }
+}
+
+/// Most difference charts drawn for the lines of the "what each package changes" table.
+const MAX_CHANGE_CHARTS: usize = 10;
+
+/// One difference chart per indicator in the "what each package changes" table (beyond the
+/// fixed paired charts): each package that moves it, median and 90% interval of its change
+/// against the reference over the same futures, in the table's measure (a flow's total over the
+/// policy years, a stock's last-year level).
+fn change_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
+    let Ctx { t, lang, z, foot, reference, draws_text, .. } = c;
+    let (lang, z) = (*lang, *z);
+    // Round robin over the packages (each one's largest change first, then each one's second…),
+    // so that the charts cover every package rather than the first one's whole list.
+    let mut order: Vec<(usize, usize, &crate::brief::assemble::ChangeRow)> = Vec::new();
+    for (p, s) in t.scenarios.iter().enumerate() {
+        order.extend(
+            t.changes.iter().filter(|r| &r.scenario == s && r.listed).enumerate().map(|(rank, r)| (rank, p, r)),
+        );
+    }
+    order.sort_by_key(|(rank, p, _)| (*rank, *p));
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for r in order.into_iter().map(|(_, _, r)| r) {
+        let key = (r.indicator.as_str(), r.measure.as_str());
+        let Some(id) = IndicatorId::from_key(&r.indicator) else { continue };
+        // The paired charts already show these indicators' last-year levels.
+        if seen.contains(&key) || (r.measure == "level" && PAIRED.contains(&id)) {
+            continue;
+        }
+        seen.push(key);
+        if seen.len() > MAX_CHANGE_CHARTS {
+            break;
+        }
+        let total = r.measure == "total";
+        let unit = if total { r.unit.trim_end_matches("/yr") } else { r.unit.as_str() };
+        let (unit, scale) = display_unit(unit, lang);
+        let name = indicator_name(id, lang);
+        let reference = t.title(reference, lang);
+        let bars: Vec<Bar> = t
+            .scenarios
+            .iter()
+            .filter_map(|s| {
+                let row = t
+                    .changes
+                    .iter()
+                    .find(|x| &x.scenario == s && x.indicator == r.indicator && x.measure == r.measure)?;
+                Some(Bar {
+                    label: t.title(s, lang),
+                    value: row.diff_p50 * scale,
+                    low: row.diff_p5 * scale,
+                    high: row.diff_p95 * scale,
+                    colour: colour_of(t, &c.reference, s),
+                })
+            })
+            .collect();
+        let when = match (total, z) {
+            (true, true) => format!("{}–{}年合计", r.from, r.to),
+            (true, false) => format!("total {}–{}", r.from, r.to),
+            (false, true) => format!("{}年", r.to),
+            (false, false) => r.to.to_string(),
+        };
+        let title = if z {
+            format!("{name}：与{reference}相比（{when}）")
+        } else {
+            format!("{name}: against {reference} ({when})")
+        };
+        out.push((
+            format!("diff_{}_{}", r.indicator, r.measure),
+            title.clone(),
+            Spec::Bars(BarData {
+                axis: None,
+                title,
+                subtitle: if z {
+                    format!("同一组未来情形下的差值：中位数与 90% 区间 · {draws_text}")
+                } else {
+                    format!("same futures: median and 90% interval of the difference · {draws_text}")
+                },
+                x_label: if z { format!("差值（{unit}）") } else { format!("difference ({unit})") },
+                footnote: foot.clone(),
+                bars,
             }),
         ));
     }
@@ -503,11 +591,12 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
             let spec = id.spec();
             let (unit, scale) = display_unit(spec.unit, lang);
             let name = indicator_name(id, lang);
+            let reference = t.title(reference, lang);
             let bars: Vec<Bar> = t
                 .scenarios
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| **s != *reference)
+                .filter(|(_, s)| **s != *c.reference)
                 .filter_map(|(_, s)| {
                     let v = t.paired.get(&(s.clone(), last, spec.key.to_string()))?;
                     Some(Bar {
@@ -515,7 +604,7 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                         value: drawn(v.p50) * scale,
                         low: drawn(v.p5) * scale,
                         high: drawn(v.p95) * scale,
-                        colour: colour_of(t, reference, s),
+                        colour: colour_of(t, &c.reference, s),
                     })
                 })
                 .collect();
@@ -525,26 +614,26 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
             out.push((
                 format!("paired_{}", spec.key),
                 if z {
-                    format!("{name}:与 {reference} 的逐次差值({last})")
+                    format!("{name}：与{reference}的逐次差值（{last}年）")
                 } else {
                     format!("{name}: difference from {reference}, future by future ({last})")
                 },
                 Spec::Bars(BarData {
                     axis: None,
                     title: if z {
-                        format!("{name}:与{reference}相比({last}年)")
+                        format!("{name}：与{reference}相比（{last}年）")
                     } else {
                         format!("{name}: against {reference} ({last})")
                     },
                     subtitle: format!(
                         "{} · {draws_text}",
                         if z {
-                            "同一情景下的差值:中位数与 90% 区间"
+                            "同一组未来情形下的差值：中位数与 90% 区间"
                         } else {
                             "same futures: median and 90% interval of the difference"
                         }
                     ),
-                    x_label: format!("{}({unit})", if z { "差值" } else { "difference" }),
+                    x_label: if z { format!("差值（{unit}）") } else { format!("difference ({unit})") },
                     footnote: foot.clone(),
                     bars,
                 }),
@@ -569,13 +658,13 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         out.push((
             "pipeline".to_string(),
             if z {
-                format!("公共项目储备、开工、在建、建成({reference})")
+                format!("公共项目储备、开工、在建、建成（{}）", t.title(reference, lang))
             } else {
-                format!("Public project pipeline by stage ({reference})")
+                format!("Public project pipeline by stage ({})", t.title(reference, lang))
             },
             Spec::Stack(StackData {
                 title: if z {
-                    "项目滚动开发:储备、开工、在建、建成".to_string()
+                    "项目滚动开发：储备、开工、在建、建成".to_string()
                 } else {
                     "Rolling project pipeline by stage".to_string()
                 },
@@ -584,7 +673,11 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     t.title(reference, lang),
                     if z { "中位数" } else { "medians" }
                 ),
-                y_label: if z { "金额(亿元)".to_string() } else { "value (亿元, CNY 100 million)".to_string() },
+                y_label: if z {
+                    "金额（亿元）".to_string()
+                } else {
+                    "value (亿元, CNY 100 million)".to_string()
+                },
                 footnote: foot.clone(),
                 years: years.clone(),
                 layers: vec![
@@ -644,15 +737,15 @@ fn grid_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
             out.push((
                 format!("grid_{id}"),
                 if zh(lang) {
-                    format!("政策组合下的达成概率:{text}")
+                    format!("政策组合下的达成概率：{text}")
                 } else {
                     format!("Probability over the lever grid: {text}")
                 },
                 Spec::Heatmap(HeatmapData {
                     title: text,
                     subtitle: format!("{} · {draws_text}", t.title(&scenario, lang)),
-                    x_label: levers[0].clone(),
-                    y_label: levers[1].clone(),
+                    x_label: lever_label(&levers[0], lang),
+                    y_label: lever_label(&levers[1], lang),
                     footnote: foot.clone(),
                     x: xs.clone(),
                     y: ys.clone(),
@@ -666,35 +759,54 @@ fn grid_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
     }
 }
 
+/// A lever's name and unit for an axis; a column that is not a lever is shown as given.
+fn lever_label(key: &str, lang: Lang) -> String {
+    let Some(id) = crate::model::LeverId::from_key(key) else { return key.to_string() };
+    let unit = names::unit(id.spec().unit, lang);
+    match id.spec().kind {
+        crate::model::levers::LeverKind::Number { .. } if zh(lang) => format!("{}（{unit}）", names::lever(id, lang)),
+        crate::model::levers::LeverKind::Number { .. } => format!("{} ({unit})", names::lever(id, lang)),
+        _ => names::lever(id, lang).to_string(),
+    }
+}
+
 /// OAT tornados and Sobol' total effects.
 fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
-    let Ctx { t, z, foot, .. } = c;
-    let z = *z;
+    let Ctx { t, z, foot, targets, lang, .. } = c;
+    let (z, lang) = (*z, *lang);
     // Sensitivity, when present: a tornado per OAT outcome (top 10), Sobol total effects.
     let mut oat_outcomes: Vec<&String> = t.oat.iter().map(|r| &r.0).collect();
     oat_outcomes.dedup();
     for o in oat_outcomes {
         let mut rows: Vec<(String, f64, f64)> =
-            t.oat.iter().filter(|r| &r.0 == o).map(|r| (r.1.clone(), r.2, r.3)).collect();
+            t.oat.iter().filter(|r| &r.0 == o).map(|r| (names::factor(&r.1, lang), r.2, r.3)).collect();
         rows.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()));
         rows.truncate(10);
         let base = t.oat.iter().find(|r| &r.0 == o).map_or(f64::NAN, |r| r.4);
         let stem = format!("tornado_{}", o.replace(['@', ':'], "_"));
+        let name = names::outcome(o, targets, lang);
+        let unit = names::outcome_unit(o, lang);
         out.push((
             stem,
-            if z { format!("单因素敏感性:{o}") } else { format!("One-at-a-time sensitivity: {o}") },
+            if z { format!("单因素敏感性：{name}") } else { format!("One-at-a-time sensitivity: {name}") },
             Spec::Tornado(TornadoData {
                 title: if z {
-                    format!("哪些假设影响最大:{o}")
+                    format!("哪些假设影响最大：{name}")
                 } else {
-                    format!("Which assumptions move it most: {o}")
+                    format!("Which assumptions move it most: {name}")
                 },
                 subtitle: if z {
-                    "各参数取第 10 与第 90 百分位,其余取中心值".to_string()
+                    "各参数取第 10 与第 90 百分位，其余取中心值".to_string()
                 } else {
                     "each parameter at its 10th and 90th percentile, the rest central".to_string()
                 },
-                x_label: o.clone(),
+                x_label: if unit.is_empty() {
+                    name.clone()
+                } else if z {
+                    format!("{name}（{unit}）")
+                } else {
+                    format!("{name} ({unit})")
+                },
                 footnote: foot.clone(),
                 base,
                 rows,
@@ -703,6 +815,16 @@ fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
     }
     let mut sobol_outcomes: Vec<&String> = t.sobol.iter().map(|r| &r.0).collect();
     sobol_outcomes.dedup();
+    // An indicator analysed year by year gets one heatmap (`sobol_by_year_charts`) and bars for
+    // its last year only; bars for every year would repeat the heatmap.
+    let last_year = |key: &str| {
+        sobol_outcomes.iter().filter_map(|o| o.split_once('@')).filter(|(k, _)| *k == key).map(|(_, y)| y).max()
+    };
+    let sobol_outcomes: Vec<&String> = sobol_outcomes
+        .iter()
+        .copied()
+        .filter(|o| o.split_once('@').is_none_or(|(k, y)| last_year(k) == Some(y)))
+        .collect();
     for o in sobol_outcomes {
         let mut rows: Vec<&(String, String, f64, f64, f64)> = t.sobol.iter().filter(|r| &r.0 == o).collect();
         rows.sort_by(|a, b| b.2.total_cmp(&a.2));
@@ -710,18 +832,19 @@ fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         if rows.first().is_none_or(|r| r.2 <= 0.0) {
             continue;
         }
+        let name = names::outcome(o, targets, lang);
         out.push((
             format!("sobol_{}", o.replace(['@', ':'], "_")),
-            if z { format!("Sobol 总效应指数:{o}") } else { format!("Sobol' total-effect indices: {o}") },
+            if z { format!("Sobol 总效应指数：{name}") } else { format!("Sobol' total-effect indices: {name}") },
             Spec::Bars(BarData {
                 axis: None,
                 title: if z {
-                    format!("不确定性来源:{o}")
+                    format!("不确定性来源：{name}")
                 } else {
-                    format!("Where the uncertainty comes from: {o}")
+                    format!("Where the uncertainty comes from: {name}")
                 },
                 subtitle: if z {
-                    "总效应指数与 95% 自助区间(前 10 个参数)".to_string()
+                    "总效应指数与 95% 自助区间（前 10 个参数）".to_string()
                 } else {
                     "total-effect index, 95% bootstrap interval (top 10)".to_string()
                 },
@@ -730,7 +853,7 @@ fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 bars: rows
                     .iter()
                     // One colour: the bars differ by length, not by category.
-                    .map(|r| Bar { label: r.1.clone(), value: r.2, low: r.3, high: r.4, colour: 0 })
+                    .map(|r| Bar { label: names::factor(&r.1, lang), value: r.2, low: r.3, high: r.4, colour: 0 })
                     .collect(),
             }),
         ));
@@ -739,32 +862,33 @@ fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
 
 /// Morris screening.
 fn morris_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
-    let Ctx { t, z, foot, .. } = c;
-    let z = *z;
+    let Ctx { t, z, foot, targets, lang, .. } = c;
+    let (z, lang) = (*z, *lang);
     // Morris screening: μ* against σ, the 15 largest μ* labelled.
     let mut morris_outcomes: Vec<&String> = t.morris.iter().map(|r| &r.0).collect();
     morris_outcomes.dedup();
     for o in morris_outcomes {
         let mut all: Vec<&(String, String, f64, Option<f64>)> = t.morris.iter().filter(|r| &r.0 == o).collect();
         all.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let name = names::outcome(o, targets, lang);
         // Grouped factors have μ* only: rank them in bars instead of placing them on a σ axis.
         if all.iter().any(|r| r.3.is_none()) {
             out.push((
                 format!("morris_{}", o.replace(['@', ':'], "_")),
                 if z {
-                    format!("Morris 筛选(按模块):{o}")
+                    format!("Morris 筛选（按模块）：{name}")
                 } else {
-                    format!("Morris screening by model block: {o}")
+                    format!("Morris screening by model block: {name}")
                 },
                 Spec::Bars(BarData {
                     axis: None,
                     title: if z {
-                        format!("Morris 筛选(按模块):{o}")
+                        format!("Morris 筛选（按模块）：{name}")
                     } else {
-                        format!("Morris screening by model block: {o}")
+                        format!("Morris screening by model block: {name}")
                     },
                     subtitle: if z {
-                        "μ*:基本效应绝对值的均值;分组时不报告 σ".to_string()
+                        "μ*：基本效应绝对值的均值；分组时不报告 σ".to_string()
                     } else {
                         "μ*: mean absolute elementary effect; σ is not reported for groups".to_string()
                     },
@@ -772,7 +896,7 @@ fn morris_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     footnote: foot.clone(),
                     bars: all
                         .iter()
-                        .map(|r| Bar { label: r.1.clone(), value: r.2, low: r.2, high: r.2, colour: 0 })
+                        .map(|r| Bar { label: names::factor(&r.1, lang), value: r.2, low: r.2, high: r.2, colour: 0 })
                         .collect(),
                 }),
             ));
@@ -791,7 +915,7 @@ fn morris_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     labelled.iter().any(|(x, y)| (x - r.2).abs() <= 0.03 * xmax && (y - r.3).abs() <= 0.03 * ymax);
                 let label = if k < 15 && !near {
                     labelled.push((r.2, r.3));
-                    r.1.clone()
+                    names::factor(r.1, lang)
                 } else {
                     String::new()
                 };
@@ -800,11 +924,11 @@ fn morris_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
             .collect();
         out.push((
             format!("morris_{}", o.replace(['@', ':'], "_")),
-            if z { format!("Morris 筛选:{o}") } else { format!("Morris screening: {o}") },
+            if z { format!("Morris 筛选：{name}") } else { format!("Morris screening: {name}") },
             Spec::Xy(XyData {
-                title: if z { format!("Morris 筛选:{o}") } else { format!("Morris screening: {o}") },
+                title: if z { format!("Morris 筛选：{name}") } else { format!("Morris screening: {name}") },
                 subtitle: if z {
-                    "μ* 大:影响大;σ 大:非线性或交互".to_string()
+                    "μ* 大：影响大；σ 大：非线性或交互".to_string()
                 } else {
                     "large μ*: influential; large σ: non-linear or interacting".to_string()
                 },
@@ -829,18 +953,18 @@ fn prim_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         out.push((
             "prim_tradeoff".to_string(),
             if z {
-                "情景发现:覆盖率与密度的权衡".to_string()
+                "情景发现：覆盖率与密度的权衡".to_string()
             } else {
                 "Scenario discovery: coverage against density".to_string()
             },
             Spec::Xy(XyData {
                 title: if z {
-                    "情景发现(PRIM):覆盖率与密度".to_string()
+                    "情景发现（PRIM）：覆盖率与密度".to_string()
                 } else {
                     "Scenario discovery (PRIM): coverage and density".to_string()
                 },
                 subtitle: if z {
-                    "每个点是剥离过程中的一个区域;标记为所选区域".to_string()
+                    "每个点是剥离过程中的一个区域；标记为所选区域".to_string()
                 } else {
                     "each point is a box of the peeling; the marked one is chosen".to_string()
                 },
@@ -857,8 +981,8 @@ fn prim_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
 
 /// Sobol' total indices year by year.
 fn sobol_by_year_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
-    let Ctx { t, z, foot, .. } = c;
-    let z = *z;
+    let Ctx { t, z, foot, lang, .. } = c;
+    let (z, lang) = (*z, *lang);
     // Sobol' total indices year by year: indicator outcomes labelled `name@year`.
     // indicator → year → (factor, total index)
     type ByYear<'t> = BTreeMap<Year, Vec<(&'t str, f64)>>;
@@ -896,21 +1020,23 @@ fn sobol_by_year_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     .collect()
             })
             .collect();
+        let stem = format!("sobol_years_{name}");
+        let name = IndicatorId::from_key(name).map_or_else(|| name.to_string(), |id| indicator_name(id, lang));
         out.push((
-            format!("sobol_years_{name}"),
+            stem,
             if z {
-                format!("Sobol 总效应指数逐年变化:{name}")
+                format!("Sobol 总效应指数逐年变化：{name}")
             } else {
                 format!("Sobol' total indices year by year: {name}")
             },
             Spec::Heatmap(HeatmapData {
                 title: if z {
-                    format!("逐年的不确定性来源:{name}")
+                    format!("逐年的不确定性来源：{name}")
                 } else {
                     format!("Where the uncertainty comes from, by year: {name}")
                 },
                 subtitle: if z {
-                    "总效应指数(前 10 个参数)".to_string()
+                    "总效应指数（前 10 个参数）".to_string()
                 } else {
                     "total-effect index (top 10 parameters)".to_string()
                 },
@@ -921,7 +1047,7 @@ fn sobol_by_year_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 y: (0..factors.len()).map(|k| k as f64).collect(),
                 z: zv,
                 x_names: years.iter().map(|y| y.to_string()).collect(),
-                y_names: factors.iter().map(|(f, _)| f.to_string()).collect(),
+                y_names: factors.iter().map(|(f, _)| names::factor(f, lang)).collect(),
                 key_label: if z { "总效应指数".to_string() } else { "total-effect index".to_string() },
             }),
         ));
@@ -949,6 +1075,7 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
         fan_charts,
         attainment_charts,
         paired_charts,
+        change_charts,
         grid_charts,
         sensitivity_charts,
         morris_charts,
@@ -995,7 +1122,7 @@ fn value_text(v: f64, unit: &str, lang: Lang) -> String {
         "share" => format!("{:.0}%", v * 100.0),
         // Chinese counts in 万; English ones with thousands separators.
         "persons" | "person-times" | "households" if v.abs() >= 10_000.0 && zh(lang) => format!("{:.2}万", v / 1e4),
-        _ if v.abs() >= 100.0 => thousands(v, 0),
+        _ if v.abs() >= 100.0 || v.fract() == 0.0 => thousands(v, 0),
         _ => format!("{v:.2}"),
     }
 }
@@ -1061,14 +1188,10 @@ fn plain_text(v: f64, unit: &str, lang: Lang) -> String {
         ("teachers", "人"),
     ];
     let count = COUNTS.iter().find(|(u, _)| *u == base);
-    // Other units a Chinese reader would not read in English.
-    const OTHER_ZH: [(&str, &str); 3] =
-        [("percentage points", "个百分点"), ("places/1000", "个/千人"), ("beds/1000", "张/千人")];
     let unit_text = match (count, z) {
         (Some((_, zh_unit)), true) => (*zh_unit).to_string(),
         (Some((u, _)), false) => (*u).to_string(),
-        (None, true) => OTHER_ZH.iter().find(|(u, _)| *u == base).map_or(base, |(_, t)| *t).to_string(),
-        (None, false) => english_unit(base),
+        (None, _) => names::unit(base, lang),
     };
     if v == 0.0 {
         return format!("0 {unit_text}").trim_end().to_string();
@@ -1115,7 +1238,7 @@ fn change_blocks(
         .filter_map(|s| {
             let lines: Vec<html::ChangeLine> = rows
                 .iter()
-                .filter(|r| &r.scenario == s)
+                .filter(|r| &r.scenario == s && r.listed)
                 .map(|r| {
                     let name =
                         IndicatorId::from_key(&r.indicator).map_or(r.indicator.clone(), |id| indicator_name(id, lang));
@@ -1145,6 +1268,19 @@ fn change_blocks(
             Some(html::ChangeBlock { title, lines })
         })
         .collect()
+}
+
+/// The page section a chart belongs in, by its family (the stem's prefix).
+fn section_of(stem: &str) -> html::ChartSection {
+    const CHANGES: [&str; 2] = ["paired_", "diff_"];
+    const DRIVERS: [&str; 5] = ["tornado_", "sobol_", "morris_", "prim_", "oat_"];
+    if CHANGES.iter().any(|p| stem.starts_with(p)) {
+        html::ChartSection::Changes
+    } else if DRIVERS.iter().any(|p| stem.starts_with(p)) {
+        html::ChartSection::Drivers
+    } else {
+        html::ChartSection::Compared
+    }
 }
 
 /// Builds the page.
@@ -1190,20 +1326,22 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
                 .collect();
             Some(SummaryRow {
                 target: format!(
-                    "{} ({} {})",
+                    "{}{}{} {}{}",
                     if z { &target.text_zh } else { &target.text_en },
+                    if z { "（" } else { " (" },
                     target.direction.symbol(),
-                    value_text(target.quantity, &target.unit, m.lang)
+                    value_text(target.quantity, &target.unit, m.lang),
+                    if z { "）" } else { ")" },
                 ),
                 clause: match (target.judged(), z) {
                     (JudgedBy::Outcome, _) => target.clause.clone(),
                     (JudgedBy::Commitment, true) => {
-                        format!("{} · 承诺事项:随政策设定完成,只跟踪不判定达标", target.clause)
+                        format!("{} · 承诺事项：随政策设定完成，只跟踪不判定达标", target.clause)
                     }
                     (JudgedBy::Commitment, false) => {
                         format!("{} · commitment: follows the lever set, tracked, not judged met", target.clause)
                     }
-                    (JudgedBy::Placeholder, true) => format!("{} · 占位:依赖待部门提供的数据 [L]", target.clause),
+                    (JudgedBy::Placeholder, true) => format!("{} · 占位：依赖待部门提供的数据 [L]", target.clause),
                     (JudgedBy::Placeholder, false) => {
                         format!("{} · placeholder: rests on data a department must supply [L]", target.clause)
                     }
@@ -1215,10 +1353,13 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
         .collect();
     let notes = if z {
         vec![
-            format!("计数类目标按 {} 年累计口径评估;达成概率为模拟情景中达标的比例,括号内为 95% 区间。", inputs.period),
-            "标注 L 的输入为待相关部门提供的数据,目前为占位值;标注 A 的为假设。结论应理解为“在这些假设下”。"
+            format!(
+                "计数类目标按 {} 年累计口径评估；达成概率为各次模拟中达标的比例，括号内为 95% 区间。",
+                inputs.period
+            ),
+            "标注 L 的输入为待相关部门提供的数据，目前为占位值；标注 A 的为假设。结论应理解为“在这些假设下”。"
                 .to_string(),
-            "里程碑类事项(命名项目、清单事项)不在模拟范围内,见 seeds/plan-targets.toml。".to_string(),
+            "里程碑类事项（命名项目、清单事项）不在模拟范围内，见 seeds/plan-targets.toml。".to_string(),
         ]
     } else {
         vec![
@@ -1232,7 +1373,7 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
         changes,
         lang: m.lang,
         title: if z {
-            "浏阳市新型城镇化试点方案:情景模拟简报".to_string()
+            "浏阳市新型城镇化试点方案：情景模拟简报".to_string()
         } else {
             "Liuyang new-urbanisation pilot plan: scenario brief".to_string()
         },
@@ -1246,7 +1387,11 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
         charts: inputs
             .charts
             .iter()
-            .map(|(stem, caption)| ChartRef { file_stem: stem.clone(), caption: caption.clone() })
+            .map(|(stem, caption)| ChartRef {
+                file_stem: stem.clone(),
+                caption: caption.clone(),
+                section: section_of(stem),
+            })
             .collect(),
         scenarios: inputs.scenarios,
         assumptions: inputs.assumptions,

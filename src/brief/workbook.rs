@@ -46,7 +46,7 @@ pub struct Readers {
 }
 
 /// Column headers in Chinese, by id; an id without one keeps its id.
-const ZH_HEADERS: [(&str, &str); 36] = [
+const ZH_HEADERS: [(&str, &str); 39] = [
     ("scenario", "情景"),
     ("reference", "对照情景"),
     ("year", "年份"),
@@ -83,6 +83,9 @@ const ZH_HEADERS: [(&str, &str); 36] = [
     ("diff_p50", "变化中位数"),
     ("diff_p95", "变化 95% 分位"),
     ("parameter", "参数"),
+    ("from", "起始年"),
+    ("to", "截止年"),
+    ("listed", "列入变化一览"),
 ];
 
 /// Columns that hold probabilities (shown as percentages whatever the row's unit): a target's

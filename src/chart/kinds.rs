@@ -297,7 +297,11 @@ impl Chart for FanData {
 
         // One series: its own colour explains the bands; several: neutral grey.
         let band_colour = if series.len() == 1 { series[0].0 } else { BAND_GREY };
-        let mut legend: Vec<(Mark, &str)> = series.iter().map(|s| (Mark::Line(s.0), s.1)).collect();
+        // A comparison names each line at its end instead of in the legend, so the reader need
+        // not match colours (and lines of similar colour stay apart by their labels).
+        let direct = series.len() > 1;
+        let mut legend: Vec<(Mark, &str)> =
+            if direct { Vec::new() } else { series.iter().map(|s| (Mark::Line(s.0), s.1)).collect() };
         if series.len() == 1 {
             legend[0].1 = if series[0].1.is_empty() { kit.fixed.median } else { series[0].1 };
         }
@@ -330,7 +334,13 @@ impl Chart for FanData {
         let y_fmt = |v: &f64| fmt_number(*v, dec);
 
         let n_years = (x_span.1 - x_span.0) as usize + 1;
+        let label_room = if direct {
+            series.iter().map(|s| kit.measure(s.1, Kit::LEGEND)).max().unwrap_or(0) + kit.px(Kit::LEGEND * 1.2)
+        } else {
+            0
+        };
         let mut chart = ChartBuilder::on(&plot)
+            .margin_right(label_room)
             .x_label_area_size(kit.px(Kit::AXIS * 3.6))
             .y_label_area_size(y_area(kit, &[y_fmt(&y0), y_fmt(&y1)], true))
             .build_cartesian_2d(x0..x1, y0..y1)
@@ -365,6 +375,9 @@ impl Chart for FanData {
                     .map_err(draw_err)?;
             }
         }
+        if direct {
+            end_labels(&plot, &chart, kit, &series)?;
+        }
         if let Some((value, label)) = target {
             let style = REFERENCE.stroke_width(kit.upx(1.6));
             chart
@@ -389,6 +402,58 @@ impl Chart for FanData {
             .map_err(draw_err)?;
         Ok(())
     }
+}
+
+/// Names each line of a comparison at its last median, in the line's colour, right of the plot.
+/// Labels that would overlap are pushed apart (keeping their order) and joined to their line's
+/// end by a short leader.
+fn end_labels<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    kit: &Kit,
+    series: &[(RGBColor, &str, Vec<FanPoint>)],
+) -> Result<(), ChartError> {
+    let (bx, by) = plot.get_base_pixel();
+    let mut ends: Vec<(i32, i32, RGBColor, &str)> = series
+        .iter()
+        .filter_map(|(c, label, pts)| {
+            let last = pts.iter().rev().find(|p| p.p50.is_finite())?;
+            let (x, y) = chart.backend_coord(&(f64::from(last.year), last.p50));
+            Some((x - bx, y - by, *c, *label))
+        })
+        .collect();
+    ends.sort_by_key(|e| e.1);
+    let h = kit.px(Kit::LEGEND * 1.25);
+    let mut placed: Vec<i32> = ends.iter().map(|e| e.1).collect();
+    for k in 1..placed.len() {
+        placed[k] = placed[k].max(placed[k - 1] + h);
+    }
+    // Pushed past the bottom: move the whole stack up, keeping the gaps.
+    let (_, plot_h) = plot.dim_in_pixel();
+    let bottom = i32::try_from(plot_h).unwrap_or(i32::MAX) - h / 2;
+    if let Some(&last) = placed.last()
+        && last > bottom
+    {
+        let shift = last - bottom;
+        for y in &mut placed {
+            *y -= shift;
+        }
+        for k in (0..placed.len().saturating_sub(1)).rev() {
+            placed[k] = placed[k].min(placed[k + 1] - h);
+        }
+    }
+    let gap = kit.px(6.0);
+    for ((x, y, c, label), ly) in ends.iter().zip(&placed) {
+        let start = (*x + kit.px(2.0), *y);
+        let end = (*x + gap * 2, *ly);
+        plot.draw(&PathElement::new(vec![start, end], c.stroke_width(kit.upx(1.2)))).map_err(draw_err)?;
+        let style = kit.text(Kit::LEGEND, *c).pos(Pos::new(HPos::Left, VPos::Center));
+        plot.draw(&Text::new(label.to_string(), (end.0 + kit.px(3.0), *ly), style)).map_err(draw_err)?;
+    }
+    Ok(())
 }
 
 /// Y-axis labels for categories at y = 0, 1, … drawn top to bottom from `labels[0]`.

@@ -158,6 +158,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let mut t = Tables::parse(&summary_csv, &targets_csv, &paired_csv, Some(&oat_csv), Some(&sobol_csv))
         .map_err(|e| anyhow::anyhow!(e))?;
     t.add_titles(&titles_csv).map_err(anyhow::Error::msg)?;
+    t.add_changes(&changes_csv).map_err(anyhow::Error::msg)?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let meta = Meta {
         lang: a.lang,
@@ -171,11 +172,12 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         chinese: a.lang == Lang::Zh,
         notes: if a.lang == Lang::Zh {
             vec![
-                "浏阳市新型城镇化试点方案:情景模拟结果表".to_string(),
-                format!("{} 次模拟(拉丁超立方抽样),种子 {},urbsim {}", a.draws, a.seed, env!("CARGO_PKG_VERSION")),
-                "每个工作表对应 tables/ 下的一个 CSV;第一行为中文列名,第二行为程序使用的列名。".to_string(),
-                "单位见 unit 列:share 为比例(显示为百分比),persons 为人,亿元为亿元;达成概率显示为百分比。".to_string(),
-                format!("复现命令:{}", meta.reproduce),
+                "浏阳市新型城镇化试点方案：情景模拟结果表".to_string(),
+                format!("{} 次模拟（拉丁超立方抽样），种子 {}，urbsim {}", a.draws, a.seed, env!("CARGO_PKG_VERSION")),
+                "每个工作表对应 tables/ 下的一个 CSV；第一行为中文列名，第二行为程序使用的列名。".to_string(),
+                "单位见 unit 列：share 为比例（显示为百分比），persons 为人，亿元为亿元；达成概率显示为百分比。"
+                    .to_string(),
+                format!("复现命令：{}", meta.reproduce),
             ]
         } else {
             vec![
@@ -287,8 +289,8 @@ fn render_page(
 ) -> Result<(String, Vec<u8>)> {
     let lang = meta.lang;
     let reference = &parts.resolved[parts.reference];
-    let assumptions = assemble::key_assumptions(parts.drivers, &data.baseline, lang);
-    let scenario_texts = assemble::scenario_texts(parts.resolved, parts.scenarios, lang);
+    let assumptions = assemble::key_assumptions(parts.drivers, &data.baseline, &data.targets, lang);
+    let scenario_texts = assemble::scenario_texts(&data.baseline, parts.resolved, parts.scenarios, lang);
     let basis: Vec<(String, String)> = assemble::target_basis(&data.baseline, &data.targets, reference)
         .into_iter()
         .map(|(id, drivers)| (id, assemble::basis_text(&drivers, lang)))
@@ -421,6 +423,7 @@ pub fn cmd_chart(
         ("morris.csv", Tables::add_morris),
         ("prim.csv", Tables::add_prim),
         ("scenarios.csv", Tables::add_titles),
+        ("changes.csv", Tables::add_changes),
         ("grid.csv", Tables::add_grid),
     ] {
         if let Some(bytes) = optional(name) {

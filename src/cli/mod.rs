@@ -91,8 +91,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     data: Vec<PathBuf>,
     /// Do not apply data/local.toml (the test suite sets URBSIM_NO_LOCAL_DATA so that a
-    /// developer's department data never change its results).
-    #[arg(long, global = true, env = "URBSIM_NO_LOCAL_DATA")]
+    /// developer's department data never change its results; 1/0, yes/no, on/off and true/false
+    /// are all understood there).
+    #[arg(long, global = true, env = "URBSIM_NO_LOCAL_DATA", value_parser = clap::builder::BoolishValueParser::new())]
     no_local_data: bool,
 }
 

@@ -154,7 +154,12 @@ fn chart_draws_a_heatmap_for_a_sweep_with_a_lever_grid() {
         .success();
     urbsim().arg("chart").arg(&out).assert().success();
     let svg = read(&out.join("charts/grid_zero_employment_households.svg"));
-    assert!(svg.contains("public_welfare_jobs") && svg.contains("概率"), "heatmap axes and colour key");
+    // The axes name the levers as readers do, not by their keys.
+    let name = urbsim::names::lever(urbsim::model::LeverId::WelfareJobs, urbsim::names::Lang::Zh);
+    assert!(
+        svg.contains(name) && !svg.contains("public_welfare_jobs") && svg.contains("概率"),
+        "heatmap axes and colour key"
+    );
     assert!(out.join("charts/grid_zero_employment_households.png").is_file());
 }
 
@@ -183,4 +188,128 @@ fn any_indicator_can_be_charted_on_request() {
     assert!(svg.contains("条件落户"), "the indicator's Chinese name");
     let a = urbsim().arg("chart").arg(&out).args(["--indicator", "conversions_criterion"]).assert().code(2);
     assert!(stderr(&a).contains("did you mean conversions_criteria?"), "{}", stderr(&a));
+}
+
+/// What a reader of a pack sees: the words of every chart (SVG text is drawn as outlines and
+/// kept in `aria-label`s), the page's text outside the reproduce command, and the Word brief's
+/// runs.
+fn reader_texts(out: &Path) -> Vec<(String, String)> {
+    let between = |text: &str, open: &str, close: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            rest = &rest[i + open.len()..];
+            let Some(j) = rest.find(close) else { break };
+            found.push(rest[..j].to_string());
+            rest = &rest[j + close.len()..];
+        }
+        found
+    };
+    let unescape = |s: &str| s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(out.join("charts")).expect("charts") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let words = between(&read(&path), "aria-label=\"", "\"").iter().map(|w| unescape(w)).collect::<Vec<_>>();
+            texts.push((path.display().to_string(), words.join(" | ")));
+        }
+    }
+    let page = read(&out.join("index.html"));
+    let body = &page[page.find("<body>").expect("body")..];
+    // The reproduce command is for machines; everything else on the page is for readers.
+    let mut visible = String::new();
+    let mut rest = body;
+    while let Some(i) = rest.find("<pre") {
+        visible.push_str(&rest[..i]);
+        rest = &rest[rest.find("</pre>").expect("closed pre") + 6..];
+    }
+    visible.push_str(rest);
+    let mut words = String::new();
+    let mut in_tag = false;
+    for c in visible.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                words.push('\n');
+            }
+            c if !in_tag => words.push(c),
+            _ => {}
+        }
+    }
+    texts.push(("index.html".to_string(), unescape(&words)));
+    let docx = std::fs::File::open(out.join("brief.docx")).expect("brief.docx");
+    let mut archive = zip::ZipArchive::new(docx).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").expect("document"), &mut xml).expect("xml");
+    let runs: Vec<String> = between(&xml, "<w:t xml:space=\"preserve\">", "</w:t>");
+    texts.push(("brief.docx".to_string(), unescape(&runs.join(" | "))));
+    texts
+}
+
+/// Where `id` occurs in `text` as a word of its own (not inside a longer id or word).
+fn occurs_as_word(text: &str, id: &str) -> Option<usize> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    text.match_indices(id)
+        .find(|(i, _)| !word(text[..*i].chars().next_back()) && !word(text[i + id.len()..].chars().next()))
+        .map(|(i, _)| i)
+}
+
+#[test]
+fn no_id_reaches_a_reader_and_chinese_text_uses_full_width_punctuation() {
+    use urbsim::model::{IndicatorId, LeverId, ParamId};
+    let dir = TempDir::new().expect("tempdir");
+    let targets = urbsim::targets::PlanTargets::parse("plan-targets.toml", TARGETS).expect("targets");
+    let scenarios: Vec<String> = crate::common::shipped_files()
+        .iter()
+        .filter_map(|f| {
+            let text = read(f);
+            text.lines().find_map(|l| l.strip_prefix("name = \"").and_then(|r| r.strip_suffix('"')).map(String::from))
+        })
+        .collect();
+    assert!(scenarios.len() >= 8, "{scenarios:?}");
+    let mut ids: Vec<String> = scenarios;
+    ids.extend(ParamId::ALL.iter().map(|p| p.key().to_string()));
+    ids.extend(LeverId::ALL.iter().map(|p| p.key().to_string()));
+    ids.extend(IndicatorId::ALL.iter().map(|p| p.key().to_string()));
+    ids.extend(targets.target.iter().map(|t| t.id.clone()));
+    for lang in ["zh", "en"] {
+        let out = dir.path().join(lang);
+        urbsim().args(["brief", "--draws", "100", "--lang", lang, "--out"]).arg(&out).assert().success();
+        for (file, text) in reader_texts(&out) {
+            for id in &ids {
+                // English prose may use a plain word that is also an id ("births"); an id
+                // with `_`, `-` or a digit, or any id in Chinese text, is a machine's word.
+                let machine_shaped = id.contains(['_', '-']) || id.chars().any(|c| c.is_ascii_digit());
+                if lang == "en" && !machine_shaped {
+                    continue;
+                }
+                if let Some(i) = occurs_as_word(&text, id) {
+                    let from = text[..i].char_indices().rev().nth(40).map_or(0, |(k, _)| k);
+                    let to = (i + id.len() + 40).min(text.len());
+                    let to = (to..=text.len()).find(|k| text.is_char_boundary(*k)).unwrap_or(text.len());
+                    panic!("{lang} {file} shows the id `{id}`: …{}…", &text[from..to]);
+                }
+            }
+            if lang == "zh" {
+                // Chinese punctuation is full-width: no ASCII colon, semicolon, comma or bracket
+                // beside a Chinese character (the plan's own clause numbers, 二(一)2, excepted).
+                let chars: Vec<char> = text.chars().collect();
+                let cjk = |c: char| ('\u{3400}'..='\u{9fff}').contains(&c);
+                for (k, &c) in chars.iter().enumerate() {
+                    if !matches!(c, ':' | ';' | ',' | '(' | ')') {
+                        continue;
+                    }
+                    let before = chars[..k].iter().rev().find(|c| **c != ' ').copied();
+                    let after = chars[k + 1..].iter().find(|c| **c != ' ').copied();
+                    let numeral = |x: Option<char>| x.is_some_and(|x| "一二三四五六七八九十".contains(x));
+                    let clause = (c == '(' && numeral(before) && numeral(after)) || (c == ')' && numeral(before));
+                    if !clause && (before.is_some_and(cjk) || after.is_some_and(cjk)) {
+                        let context: String = chars[k.saturating_sub(20)..(k + 20).min(chars.len())].iter().collect();
+                        panic!("zh {file}: ASCII `{c}` in Chinese text: …{context:?}…");
+                    }
+                }
+            }
+        }
+    }
 }
