@@ -368,10 +368,10 @@ pub fn describe_zh(b: &BoxStats, names: &[String], outcome: &str, x_min: &[f64],
         .collect();
     let density = percent(b.density);
     if conds.is_empty() {
-        return format!("在全部情景中,有 {density} {outcome};没有哪组参数范围能圈出它集中出现的情景。");
+        return format!("在全部模拟的未来情形中，有 {density} {outcome}；没有哪组参数范围能圈出它集中出现的未来情形。");
     }
     format!(
-        "在 {} 的情景中(占全部情景的 {}),有 {density} {outcome};这些情景占全部{outcome}情景的 {}。",
+        "在 {} 的未来情形中（占全部模拟的 {}），有 {density} {outcome}；这些情形占全部{outcome}情形的 {}。",
         conds.join(" 且 "),
         percent(b.mass),
         percent(b.coverage),
@@ -757,8 +757,8 @@ mod tests {
         );
         assert_eq!(
             describe_zh(&b, &names, "未达标", &lo, &hi),
-            "在 g_electronics 低于 0.04 且 eps_jobs 低于 0.8 的情景中(占全部情景的 23%),有 81% 未达标;\
-             这些情景占全部未达标情景的 64%。"
+            "在 g_electronics 低于 0.04 且 eps_jobs 低于 0.8 的未来情形中（占全部模拟的 23%），有 81% 未达标；\
+             这些情形占全部未达标情形的 64%。"
         );
         let both = BoxStats { bounds: PrimBox { bounds: vec![(0.0123456, 0.04), (0.1, 1.0), (0.2, 0.7)] }, ..b };
         let text = describe(&both, &names, "missed", &lo, &hi);
@@ -860,7 +860,7 @@ mod tests {
         assert!(b.restricted.is_empty());
         let text = describe(b, &names(4), "missed", &lo, &hi);
         assert!(text.starts_with("missed in 0% of all futures"), "{text}");
-        assert!(describe_zh(b, &names(4), "未达标", &lo, &hi).starts_with("在全部情景中,有 0% 未达标"));
+        assert!(describe_zh(b, &names(4), "未达标", &lo, &hi).starts_with("在全部模拟的未来情形中，有 0% 未达标"));
         // All cases: already as dense as can be.
         let all = vec![true; x.len()];
         let r = prim(&x, &all, 0.05, 0.05);

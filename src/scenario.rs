@@ -1552,6 +1552,22 @@ settle_years_required = 0
     }
 
     #[test]
+    fn a_description_may_be_given_in_both_languages() {
+        let text = FULL.replace(
+            "description = \"Drop settlement barriers\"",
+            "description = { zh = \"放宽落户条件\", en = \"Drop settlement barriers\" }",
+        );
+        let s = one(&text).unwrap();
+        assert_eq!((s.description_zh.as_str(), s.description.as_str()), ("放宽落户条件", "Drop settlement barriers"));
+        // One text serves both languages.
+        let s = one(FULL).unwrap();
+        assert_eq!(s.description_zh, "Drop settlement barriers");
+        let p = only("description = { zh = \"放宽\", de = \"x\" }\n");
+        assert_eq!(at(&p), (1, 28, "description.de"));
+        assert_eq!(p.hint, "description accepts only zh and en");
+    }
+
+    #[test]
     fn several_problems_reported_at_once_in_order() {
         let text =
             "nme = \"x\"\n[options]\nuntil = 2050\nperiod = 1\n[levers]\narh_new_units = 5000\ntax_record = \"yes\"\n";

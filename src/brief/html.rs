@@ -211,7 +211,7 @@ const ZH: Labels = Labels {
     no_scenarios: "没有情景。",
     no_assumptions: "没有列出的关键假设。",
     figure: |n| format!("图 {n}"),
-    svg_link: "矢量图（SVG）",
+    svg_link: "矢量图：",
     clauses: "对应条款：",
     lever: "政策杠杆",
     setting: "设定",
@@ -254,7 +254,7 @@ const EN: Labels = Labels {
     no_scenarios: "No scenarios.",
     no_assumptions: "No key assumptions listed.",
     figure: |n| format!("Figure {n}."),
-    svg_link: "vector (SVG)",
+    svg_link: "vector: ",
     clauses: "Plan clauses:",
     lever: "Lever",
     setting: "Setting",
@@ -497,7 +497,8 @@ fn summary_cell(out: &mut String, cell: &SummaryCell, l: &Labels) {
     out.push_str("</td>");
 }
 
-/// The charts of one section, each a PNG linking to its SVG, numbered on from `figure`.
+/// The charts of one section, each a PNG linking to its SVG, with links to the SVG and the PDF
+/// (for print) under it, numbered on from `figure`.
 fn charts(out: &mut String, page: &Page, l: &Labels, section: ChartSection, figure: &mut usize) {
     if section == ChartSection::Compared && page.charts.is_empty() {
         out.push_str(&format!("<p class=\"none\">{}</p>\n", l.no_charts));
@@ -510,7 +511,8 @@ fn charts(out: &mut String, page: &Page, l: &Labels, section: ChartSection, figu
         let caption = esc(&chart.caption);
         out.push_str(&format!(
             "<figure>\n<a href=\"charts/{stem}.svg\"><img src=\"charts/{stem}.png\" alt=\"{caption}\"></a>\n\
-             <figcaption>{} {caption}{lp}<a href=\"charts/{stem}.svg\">{}</a>{rp}</figcaption>\n</figure>\n",
+             <figcaption>{} {caption}{lp}{}<a href=\"charts/{stem}.svg\">SVG</a> · \
+             <a href=\"charts/{stem}.pdf\">PDF</a>{rp}</figcaption>\n</figure>\n",
             (l.figure)(*figure),
             l.svg_link,
         ));
@@ -906,10 +908,13 @@ mod tests {
             vec![
                 "charts/fan_urban_rate.svg",
                 "charts/fan_urban_rate.png",
+                "charts/fan_urban_rate.pdf",
                 "charts/jobs.svg",
                 "charts/jobs.png",
+                "charts/jobs.pdf",
                 "charts/城镇化 #2.svg",
                 "charts/城镇化 #2.png",
+                "charts/城镇化 #2.pdf",
             ]
         );
         assert!(html.contains("src=\"charts/%E5%9F%8E%E9%95%87%E5%8C%96%20%232.png\""));

@@ -800,12 +800,17 @@ fn sensitivity_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                 } else {
                     "each parameter at its 10th and 90th percentile, the rest central".to_string()
                 },
-                x_label: if unit.is_empty() {
-                    name.clone()
-                } else if z {
-                    format!("{name}（{unit}）")
-                } else {
-                    format!("{name} ({unit})")
+                // The year is in the title; the axis names the quantity and its unit.
+                x_label: {
+                    let axis = o
+                        .split_once('@')
+                        .and_then(|(k, _)| IndicatorId::from_key(k))
+                        .map_or_else(|| name.clone(), |id| indicator_name(id, lang));
+                    match (unit.is_empty(), z) {
+                        (true, _) => axis,
+                        (false, true) => format!("{axis}（{unit}）"),
+                        (false, false) => format!("{axis} ({unit})"),
+                    }
                 },
                 footnote: foot.clone(),
                 base,

@@ -6,7 +6,7 @@
 //! character), bolds and freezes the header row and sizes the columns. It never rounds or
 //! relabels. Pure: bytes in, bytes out; the caller decides where the file goes.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use rust_xlsxwriter::{ColNum, DocProperties, ExcelDateTime, Format, RowNum, Workbook, Worksheet};
 
@@ -43,10 +43,26 @@ pub struct Readers {
     pub chinese: bool,
     /// Lines of a notes sheet put first (seed, draws, units); none when empty.
     pub notes: Vec<String>,
+    /// Names readers use for ids, in the readers' language, by kind of id (`scenario`,
+    /// `indicator`, `target`, `parameter`, `outcome`) and id: each id column of
+    /// [`NAMED_COLUMNS`] gets a column of names beside it. Empty: no name columns.
+    pub names: BTreeMap<&'static str, BTreeMap<String, String>>,
 }
 
+/// Columns of ids that get a column of names beside them (`scenario` → `scenario_name`), with
+/// the kind of id each holds.
+pub const NAMED_COLUMNS: [(&str, &str); 7] = [
+    ("scenario", "scenario"),
+    ("reference", "scenario"),
+    ("indicator", "indicator"),
+    ("target", "target"),
+    ("parameter", "parameter"),
+    ("factor", "parameter"),
+    ("outcome", "outcome"),
+];
+
 /// Column headers in Chinese, by id; an id without one keeps its id.
-const ZH_HEADERS: [(&str, &str); 39] = [
+const ZH_HEADERS: [(&str, &str); 46] = [
     ("scenario", "情景"),
     ("reference", "对照情景"),
     ("year", "年份"),
@@ -86,7 +102,46 @@ const ZH_HEADERS: [(&str, &str); 39] = [
     ("from", "起始年"),
     ("to", "截止年"),
     ("listed", "列入变化一览"),
+    ("scenario_name", "情景名称"),
+    ("reference_name", "对照情景名称"),
+    ("indicator_name", "指标名称"),
+    ("target_name", "目标名称"),
+    ("parameter_name", "参数名称"),
+    ("factor_name", "因素名称"),
+    ("outcome_name", "结果名称"),
 ];
+
+/// The table with a column of names after each id column of [`NAMED_COLUMNS`]; an id without
+/// a name leaves its cell empty.
+fn with_names(csv_bytes: &[u8], names: &BTreeMap<&'static str, BTreeMap<String, String>>) -> Result<Vec<u8>, String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv_bytes);
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    // Column index → the kind of id it holds.
+    let mut named: Vec<(usize, &str)> = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("reading the CSV: {e}"))?;
+        if row == 0 {
+            named = record
+                .iter()
+                .enumerate()
+                .filter_map(|(k, h)| NAMED_COLUMNS.iter().find(|(c, _)| *c == h).map(|(_, kind)| (k, *kind)))
+                .collect();
+        }
+        let mut out: Vec<String> = Vec::with_capacity(record.len() + named.len());
+        for (k, cell) in record.iter().enumerate() {
+            out.push(cell.to_string());
+            if let Some((_, kind)) = named.iter().find(|(c, _)| *c == k) {
+                out.push(if row == 0 {
+                    format!("{cell}_name")
+                } else {
+                    names.get(kind).and_then(|m| m.get(cell)).cloned().unwrap_or_default()
+                });
+            }
+        }
+        writer.write_record(&out).map_err(|e| format!("writing the CSV: {e}"))?;
+    }
+    writer.into_inner().map_err(|e| format!("writing the CSV: {e}"))
+}
 
 /// Columns that hold probabilities (shown as percentages whatever the row's unit): a target's
 /// chance and its interval, and a lever grid's `p_TARGET` columns.
@@ -135,7 +190,8 @@ pub fn workbook_for_readers(sheets: &[(&str, &[u8])], readers: &Readers) -> Resu
         let sheet_name = unique_sheet_name(name, &mut taken);
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name.as_str()).map_err(|e| format!("sheet {name:?}: {e}"))?;
-        fill_sheet(sheet, csv_bytes, &header, readers).map_err(|e| format!("sheet {name:?}: {e}"))?;
+        let named = if readers.names.is_empty() { csv_bytes.to_vec() } else { with_names(csv_bytes, &readers.names)? };
+        fill_sheet(sheet, &named, &header, readers).map_err(|e| format!("sheet {name:?}: {e}"))?;
     }
     book.save_to_buffer().map_err(|e| format!("writing the workbook: {e}"))
 }
@@ -327,17 +383,28 @@ mod tests {
     #[test]
     fn readers_get_chinese_headers_formats_and_notes() {
         let table = b"scenario,year,indicator,unit,p50,probability\nbaseline,2028,urbanisation_rate,share,0.7123,0.5\nbaseline,2028,resident_population,persons,1440161.55,0.25\n";
-        let readers = Readers { chinese: true, notes: vec!["说明".into(), "种子 20250618".into()] };
+        let one = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
+        let names = BTreeMap::from([
+            ("scenario", one("baseline", "现状延续")),
+            ("indicator", one("urbanisation_rate", "常住人口城镇化率")),
+        ]);
+        let readers = Readers { chinese: true, notes: vec!["说明".into(), "种子 20250618".into()], names };
         let bytes = workbook_for_readers(&[("summary", table)], &readers).unwrap();
         let mut book = read_back(bytes);
         assert_eq!(book.sheet_names(), vec!["说明".to_string(), "summary".to_string()]);
         let range = book.worksheet_range("summary").unwrap();
-        // Chinese header, then the ids, then the data as numbers.
+        // Chinese header, then the ids, then the data as numbers; each id column has its
+        // names beside it (empty where an id has none).
         assert_eq!(range.get((0, 0)), Some(&Data::String("情景".into())));
-        assert_eq!(range.get((0, 4)), Some(&Data::String("中位数".into())));
-        assert_eq!(range.get((1, 4)), Some(&Data::String("p50".into())));
-        assert_eq!(range.get((2, 4)), Some(&Data::Float(0.7123)));
-        assert_eq!(range.get((3, 4)), Some(&Data::Float(1440161.55)));
+        assert_eq!(range.get((0, 1)), Some(&Data::String("情景名称".into())));
+        assert_eq!(range.get((2, 1)), Some(&Data::String("现状延续".into())));
+        assert_eq!(range.get((0, 4)), Some(&Data::String("指标名称".into())));
+        assert_eq!(range.get((2, 4)), Some(&Data::String("常住人口城镇化率".into())));
+        assert_eq!(range.get((3, 4)), Some(&Data::Empty));
+        assert_eq!(range.get((0, 6)), Some(&Data::String("中位数".into())));
+        assert_eq!(range.get((1, 6)), Some(&Data::String("p50".into())));
+        assert_eq!(range.get((2, 6)), Some(&Data::Float(0.7123)));
+        assert_eq!(range.get((3, 6)), Some(&Data::Float(1440161.55)));
     }
 
     #[test]

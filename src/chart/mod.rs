@@ -207,10 +207,29 @@ pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
 /// A chart in both output formats, drawn by the same code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    /// SVG document ([`SVG_SIZE`]), text as `<text>` in [`FONT_FAMILY`].
+    /// SVG document ([`SVG_SIZE`]), text as glyph outlines with the words in `aria-label`.
     pub svg: String,
     /// PNG file bytes ([`PNG_SIZE`], 8-bit RGB, 300 dpi).
     pub png: Vec<u8>,
+    /// One-page vector PDF of the SVG, 16 cm wide (the print rule's width).
+    pub pdf: Vec<u8>,
+}
+
+/// PDF resolution at which the SVG's 960 pixels span 16 cm: 960 / (16 / 2.54) pixels per inch.
+const PDF_DPI: f32 = 152.4;
+
+/// The SVG as a one-page vector PDF at the print rule's width of 16 cm (svg2pdf, through
+/// usvg). The SVG's text is already glyph outlines, so the PDF needs no font; svg2pdf writes no
+/// date, so the bytes depend on the chart alone.
+///
+/// # Errors
+///
+/// An SVG usvg cannot read, or a conversion failure ([`ChartError::Draw`]).
+pub fn pdf(svg: &str) -> Result<Vec<u8>, ChartError> {
+    let tree = svg2pdf::usvg::Tree::from_str(svg, &svg2pdf::usvg::Options::default())
+        .map_err(|e| ChartError::Draw(format!("reading the SVG for the PDF: {e}")))?;
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions { dpi: PDF_DPI })
+        .map_err(|e| ChartError::Draw(format!("writing the PDF: {e}")))
 }
 
 /// The font that labels are checked against and bitmaps are drawn with: the bundled one unless
@@ -302,7 +321,8 @@ pub(crate) fn render(chart: &impl Chart, fixed: &'static Labels) -> Result<Rende
         root.present().map_err(draw_err)?;
     }
     let png = encode_png(&rgb, PNG_SIZE)?;
-    Ok(Rendered { svg, png })
+    let pdf = pdf(&svg)?;
+    Ok(Rendered { svg, png, pdf })
 }
 
 /// Encodes 8-bit RGB pixels as a PNG file in memory.

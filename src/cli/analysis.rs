@@ -348,12 +348,16 @@ pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
         boxes.push(row);
         bounds.extend(bs);
     }
+    // The sentences name parameters as readers do, with the key an analyst types beside it.
+    let named = |lang: urbsim::names::Lang, (l, r): (&str, &str)| -> Vec<String> {
+        names.iter().map(|k| format!("{}{l}{k}{r}", urbsim::names::factor(k, lang))).collect()
+    };
     let (en, zh) = match &chosen {
         Some(b) => (
-            discovery::describe(b, &names, "missed", &x_min, &x_max),
-            discovery::describe_zh(b, &names, "未达标", &x_min, &x_max),
+            discovery::describe(b, &named(urbsim::names::Lang::En, (" (", ")")), "missed", &x_min, &x_max),
+            discovery::describe_zh(b, &named(urbsim::names::Lang::Zh, ("（", "）")), "未达标", &x_min, &x_max),
         ),
-        None => ("no box found".to_string(), "未找到情景区域".to_string()),
+        None => ("no box found".to_string(), "未找到未达标集中出现的参数区域".to_string()),
     };
     let screened: Vec<String> =
         scored.iter().take(SCREENED).map(|(k, r)| format!("{} (|r| {r:.2})", all_names[*k])).collect();

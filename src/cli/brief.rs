@@ -89,6 +89,7 @@ fn draw_charts(t: &Tables, data: &Data, meta: &Meta) -> Result<ChartFiles> {
         })?;
         files.push((format!("{stem}.svg"), r.svg.into_bytes()));
         files.push((format!("{stem}.png"), r.png));
+        files.push((format!("{stem}.pdf"), r.pdf));
         refs.push((stem.clone(), caption.clone()));
     }
     Ok((files, refs))
@@ -169,6 +170,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         extra: a.indicators.clone(),
     };
     let readers = urbsim::brief::workbook::Readers {
+        names: reader_names(&t, &data.targets, &quick, a.lang),
         chinese: a.lang == Lang::Zh,
         notes: if a.lang == Lang::Zh {
             vec![
@@ -470,4 +472,40 @@ pub fn cmd_chart(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The names readers use for the ids in the workbook's tables, in `lang`, by kind of id:
+/// scenario titles, indicators, parameters, targets and the quick analysis's outcomes.
+fn reader_names(
+    t: &Tables,
+    targets: &urbsim::targets::PlanTargets,
+    quick: &assemble::QuickSensitivity,
+    lang: Lang,
+) -> std::collections::BTreeMap<&'static str, std::collections::BTreeMap<String, String>> {
+    use urbsim::model::{IndicatorId, ParamId};
+    use urbsim::names;
+    let scenarios = t.scenarios.iter().map(|s| (s.clone(), t.title(s, lang))).collect();
+    let indicators =
+        IndicatorId::ALL.iter().map(|id| (id.key().to_string(), names::indicator(*id, lang).to_string())).collect();
+    let parameters =
+        ParamId::ALL.iter().map(|id| (id.key().to_string(), names::param(*id, lang).to_string())).collect();
+    let target_names = targets
+        .target
+        .iter()
+        .map(|x| (x.id.clone(), if lang == Lang::Zh { x.text_zh.clone() } else { x.text_en.clone() }))
+        .collect();
+    let outcomes = quick
+        .oat
+        .iter()
+        .map(|r| &r.outcome)
+        .chain(quick.sobol.iter().map(|r| &r.outcome))
+        .map(|o| (o.clone(), names::outcome(o, targets, lang)))
+        .collect();
+    std::collections::BTreeMap::from([
+        ("scenario", scenarios),
+        ("indicator", indicators),
+        ("parameter", parameters),
+        ("target", target_names),
+        ("outcome", outcomes),
+    ])
 }

@@ -142,6 +142,9 @@ fn discovery_describes_where_a_target_is_missed() {
         .success();
     let stdout = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert!(stdout.contains("missed in") && stdout.contains("未达标"), "{stdout}");
+    // The box is described with the parameters' names (the keys beside them), and the futures
+    // are 未来情形, not 情景 (which names a policy package).
+    assert!(stdout.contains("的未来情形中") && !stdout.contains("情景"), "{stdout}");
     // One box is chosen; the simplified box has its own row and its bounds their own columns.
     let prim = read(&out.join("prim.csv"));
     let rows: Vec<Vec<&str>> = prim.lines().skip(1).map(|l| l.split(',').collect()).collect();
