@@ -189,10 +189,18 @@ pub fn lever_value(id: LeverId, x: f64, lang: Lang) -> String {
         }
         LeverKind::Number { .. } if spec.unit.starts_with("share") => {
             let pct = format!("{}%", number(x * 100.0));
+            let u = unit(spec.unit, lang);
             match (spec.unit, zh) {
                 ("share", _) => pct,
-                (u, true) => format!("{pct}（{}）", unit(u, lang)),
-                (u, false) => format!("{pct} ({})", unit(u, lang)),
+                // "占市场租金比例" → 市场租金的 80%; "share of market rent" → 80% of market rent.
+                (_, true) => match u.strip_prefix('占').and_then(|r| r.strip_suffix("比例")) {
+                    Some(base) => format!("{base}的{pct}"),
+                    None => format!("{pct}（{u}）"),
+                },
+                (_, false) => match u.strip_prefix("share of ") {
+                    Some(base) => format!("{pct} of {base}"),
+                    None => format!("{pct} ({u})"),
+                },
             }
         }
         // A 0–1 intensity or a priority weight is a plain number.
@@ -207,7 +215,11 @@ pub fn lever_value(id: LeverId, x: f64, lang: Lang) -> String {
             }
         }
         LeverKind::Number { .. } => {
-            let u = unit(spec.unit, lang);
+            let mut u = unit(spec.unit, lang);
+            // One month, not "1 months".
+            if !zh && x == 1.0 && matches!(spec.unit, "months" | "years" | "days") {
+                u.pop();
+            }
             // Chinese writes a unit of one character straight after the number.
             let gap = if zh && !u.is_ascii() { "" } else { " " };
             format!("{}{gap}{u}", number(x))
@@ -307,6 +319,10 @@ mod tests {
         assert_eq!(lever_value(LeverId::MaglevYear, f64::INFINITY, Lang::Zh), "不开通");
         assert_eq!(lever_value(LeverId::MaglevYear, 2027.0, Lang::Zh), "2027年");
         assert_eq!(lever_value(LeverId::Decoupling, 0.5, Lang::En), "50%");
+        assert_eq!(lever_value(LeverId::ArhRent, 0.8, Lang::En), "80% of market rent");
+        assert_eq!(lever_value(LeverId::ArhRent, 0.8, Lang::Zh), "市场租金的80%");
+        assert_eq!(lever_value(LeverId::PermitMonths, 1.0, Lang::En), "1 month");
+        assert_eq!(lever_value(LeverId::SettleYears, 0.0, Lang::En), "0 years");
         assert_eq!(lever_value(LeverId::GuaranteeLoans, 0.25, Lang::En), "25 million yuan a year");
         assert_eq!(lever_value(LeverId::SpecialBonds, 10.0, Lang::En), "1 billion yuan a year");
         assert_eq!(lever_value(LeverId::SpecialBonds, 10.0, Lang::Zh), "10亿元/年");

@@ -364,7 +364,14 @@ pub fn scenario_texts(
                         .iter()
                         .find(|l| l.id == *id)
                         .map_or_else(|| "–".to_string(), |l| names::lever_setting(*id, &l.default, lang));
-                    (names::lever(*id, lang).to_string(), format!("{from} → {}", names::lever_setting(*id, s, lang)))
+                    let to = names::lever_setting(*id, s, lang);
+                    // A file may restate the status quo; say so rather than show "x → x".
+                    let setting = match (from == to, lang) {
+                        (true, Lang::Zh) => format!("{to}（与现状相同）"),
+                        (true, Lang::En) => format!("{to} (as the status quo)"),
+                        (false, _) => format!("{from} → {to}"),
+                    };
+                    (names::lever(*id, lang).to_string(), setting)
                 })
                 .collect(),
         })

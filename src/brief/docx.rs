@@ -37,15 +37,30 @@ fn heading(t: &str, level: u8) -> Paragraph {
     Paragraph::new().add_run(text(t)).style(if level == 1 { "Heading1" } else { "Heading2" })
 }
 
+/// Table text size in half-points: 9 pt, so a package column of the summary fits its numbers.
+const TABLE_TEXT: usize = 18;
+
+/// The text width of an A4 page with 2.5 cm margins, 16 cm, in twentieths of a point.
+const TEXT_WIDTH_TWIPS: usize = 9072;
+
+/// A table cell; each line of `t` is a paragraph of its own.
 fn cell(t: &str, bold: bool) -> TableCell {
-    let run = if bold { text(t).bold() } else { text(t) };
-    TableCell::new().add_paragraph(Paragraph::new().add_run(run))
+    t.split('\n').fold(TableCell::new(), |c, line| {
+        let run = text(line).size(TABLE_TEXT);
+        c.add_paragraph(Paragraph::new().add_run(if bold { run.bold() } else { run }))
+    })
 }
 
-fn table(header: &[String], rows: &[Vec<String>]) -> Table {
+/// A table across the text width whose first column takes `first` of it (a share) and the
+/// others share the rest equally, with a fixed layout so that Word, WPS and LibreOffice agree.
+fn table(header: &[String], rows: &[Vec<String>], first: f64) -> Table {
+    let n = header.len().max(1);
+    let first_w = if n == 1 { TEXT_WIDTH_TWIPS } else { (TEXT_WIDTH_TWIPS as f64 * first) as usize };
+    let rest_w = if n == 1 { 0 } else { (TEXT_WIDTH_TWIPS - first_w) / (n - 1) };
+    let grid: Vec<usize> = (0..n).map(|k| if k == 0 { first_w } else { rest_w }).collect();
     let mut out = vec![TableRow::new(header.iter().map(|h| cell(h, true)).collect())];
     out.extend(rows.iter().map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())));
-    Table::new(out).width(5000, WidthType::Pct)
+    Table::new(out).set_grid(grid).layout(docx_rs::TableLayoutType::Fixed).width(TEXT_WIDTH_TWIPS, WidthType::Dxa)
 }
 
 fn chance(c: &SummaryCell, zh: bool) -> String {
@@ -96,11 +111,15 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
         .iter()
         .map(|r| {
             let mut v = vec![r.target.clone()];
-            v.extend(r.cells.iter().map(|c| chance(c, zh)));
+            // In the table the chance and its interval take a line each.
+            v.extend(r.cells.iter().map(|c| {
+                let text = chance(c, zh).replacen('（', "\n", 1).replacen(" (", "\n", 1);
+                text.strip_suffix(['）', ')']).map_or(text.clone(), str::to_string)
+            }));
             v
         })
         .collect();
-    doc = doc.add_table(table(&page.summary_header, &rows));
+    doc = doc.add_table(table(&page.summary_header, &rows, 0.28));
     for note in &page.notes {
         doc = doc.add_paragraph(para(note));
     }
@@ -130,7 +149,7 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
                     ]
                 })
                 .collect();
-            doc = doc.add_table(table(&header, &rows));
+            doc = doc.add_table(table(&header, &rows, 0.3));
         }
     }
 
@@ -170,7 +189,7 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
             .iter()
             .map(|a| vec![a.name.clone(), a.tag.clone(), a.value.clone(), a.why.clone()])
             .collect();
-        doc = doc.add_table(table(&header, &rows));
+        doc = doc.add_table(table(&header, &rows, 0.25));
     }
 
     // Method and reproduction.

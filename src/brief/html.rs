@@ -251,7 +251,7 @@ const EN: Labels = Labels {
     no_probability: "no data",
     no_summary: "No targets to summarise.",
     no_charts: "This briefing has no charts.",
-    no_scenarios: "No scenarios.",
+    no_scenarios: "No packages.",
     no_assumptions: "No key assumptions listed.",
     figure: |n| format!("Figure {n}."),
     svg_link: "vector: ",

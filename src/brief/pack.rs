@@ -422,9 +422,9 @@ fn fan_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         ));
         out.push((
             format!("compare_{}", spec.key),
-            if z { format!("{name}：各情景中位数") } else { format!("{name}: each scenario's median") },
+            if z { format!("{name}：各情景中位数") } else { format!("{name}: each package's median") },
             Spec::Fan(FanData {
-                title: if z { format!("{name}：情景比较") } else { format!("{name}: scenarios compared") },
+                title: if z { format!("{name}：情景比较") } else { format!("{name}: packages compared") },
                 subtitle: format!(
                     "{} · {draws_text}",
                     if z { "各情景中位数（同一组未来情形）" } else { "medians, same simulated futures" }
@@ -1089,9 +1089,41 @@ pub fn chart_specs(t: &Tables, baseline: &Baseline, targets: &PlanTargets, m: &M
     ] {
         family(&c, &mut out);
     }
+    // English titles and captions start with a capital, whatever name opens them (indicator
+    // names are lower case so that they read well inside sentences).
+    if !z {
+        for (_, caption, spec) in &mut out {
+            capitalise(caption);
+            capitalise(spec.title_mut());
+        }
+    }
     // Stems come partly from table cells (target ids, outcome names): keep them to a safe
     // alphabet so that no cell can name a file outside the charts folder.
     out.into_iter().map(|(stem, caption, spec)| (safe_stem(&stem), caption, spec)).collect()
+}
+
+/// Upper-cases the first letter of `text`.
+fn capitalise(text: &mut String) {
+    if let Some(first) = text.chars().next()
+        && first.is_lowercase()
+    {
+        let upper: String = first.to_uppercase().collect();
+        text.replace_range(..first.len_utf8(), &upper);
+    }
+}
+
+impl Spec {
+    /// The chart's title.
+    fn title_mut(&mut self) -> &mut String {
+        match self {
+            Spec::Fan(d) => &mut d.title,
+            Spec::Bars(d) => &mut d.title,
+            Spec::Tornado(d) => &mut d.title,
+            Spec::Stack(d) => &mut d.title,
+            Spec::Heatmap(d) => &mut d.title,
+            Spec::Xy(d) => &mut d.title,
+        }
+    }
 }
 
 /// A file stem made of ASCII letters, digits, `_` and `-` only: every other character, `.` and
@@ -1385,7 +1417,7 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
         subtitle: if z {
             format!("{} 个情景 · {} 次模拟 · 种子 {} · urbsim {}", t.scenarios.len(), m.draws, m.seed, m.version)
         } else {
-            format!("{} scenarios · {} draws · seed {} · urbsim {}", t.scenarios.len(), m.draws, m.seed, m.version)
+            format!("{} packages · {} draws · seed {} · urbsim {}", t.scenarios.len(), m.draws, m.seed, m.version)
         },
         summary_header: header,
         summary_rows: rows,
