@@ -673,11 +673,7 @@ fn paired_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
                     t.title(reference, lang),
                     if z { "中位数" } else { "medians" }
                 ),
-                y_label: if z {
-                    "金额（亿元）".to_string()
-                } else {
-                    "value (亿元, CNY 100 million)".to_string()
-                },
+                y_label: if z { "金额（亿元）".to_string() } else { "value (100 million yuan)".to_string() },
                 footnote: foot.clone(),
                 years: years.clone(),
                 layers: vec![
@@ -958,13 +954,13 @@ fn prim_charts(c: &Ctx, out: &mut Vec<ChartItem>) {
         out.push((
             "prim_tradeoff".to_string(),
             if z {
-                "情景发现：覆盖率与密度的权衡".to_string()
+                "未来情形发现：覆盖率与密度的权衡".to_string()
             } else {
                 "Scenario discovery: coverage against density".to_string()
             },
             Spec::Xy(XyData {
                 title: if z {
-                    "情景发现（PRIM）：覆盖率与密度".to_string()
+                    "未来情形发现（PRIM）：覆盖率与密度".to_string()
                 } else {
                     "Scenario discovery (PRIM): coverage and density".to_string()
                 },
