@@ -338,6 +338,57 @@ pub fn key_assumptions(
     rows
 }
 
+/// The sources the key assumptions cite by key (`[S39]`, `S44 浏阳日报 …`), resolved from the
+/// source table of docs/MODEL.md §11 (compiled in): (key, what it is and its year, address), in
+/// the order of the keys' numbers. A key the table lacks is left out.
+pub fn cited_sources(rows: &[AssumptionRow]) -> Vec<(String, String, String)> {
+    let table = source_table(include_str!("../../docs/MODEL.md"));
+    let mut keys: Vec<u32> = rows.iter().flat_map(|r| source_keys(&r.source)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            table
+                .iter()
+                .find(|(key, ..)| *key == k)
+                .map(|(k, what, address)| (format!("S{k}"), what.clone(), address.clone()))
+        })
+        .collect()
+}
+
+/// The numbers of the source keys `S1`…`S99` a note cites (an `S` not preceded by a letter,
+/// followed by digits that end the word).
+fn source_keys(note: &str) -> Vec<u32> {
+    let chars: Vec<char> = note.chars().collect();
+    let mut out = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if *c != 'S' || (i > 0 && chars[i - 1].is_ascii_alphanumeric()) {
+            continue;
+        }
+        let digits: String = chars[i + 1..].iter().take_while(|d| d.is_ascii_digit()).collect();
+        let after = chars.get(i + 1 + digits.len());
+        if !digits.is_empty() && after.is_none_or(|a| !a.is_ascii_alphanumeric()) {
+            out.extend(digits.parse::<u32>().ok());
+        }
+    }
+    out
+}
+
+/// The rows of the source table of MODEL.md §11: `| S12 | what | year | address | grade | cited |`
+/// → (12, "what (year)", address).
+fn source_table(model: &str) -> Vec<(u32, String, String)> {
+    let section = model.split("\n## 11. Sources").nth(1).unwrap_or("");
+    section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim().trim_matches('|').split(" | ").map(str::trim).collect();
+            let key = cells.first()?.strip_prefix('S')?.parse().ok()?;
+            let (what, year, address) = (cells.get(1)?, cells.get(2)?, cells.get(3)?);
+            Some((key, format!("{what} ({year})"), address.to_string()))
+        })
+        .collect()
+}
+
 /// Each package as the page describes it: title, description, clauses and the levers it sets,
 /// each as "status quo → package" in words (落户社保年限 6个月 → 3个月).
 pub fn scenario_texts(
@@ -381,6 +432,20 @@ pub fn scenario_texts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cited_source_keys_resolve_from_the_model_document() {
+        assert_eq!(source_keys("after +68.8% in 2023 [S39]; S44 浏阳日报, S2-S3, GS1, S12a"), vec![39, 44, 2, 3]);
+        let row = |source: &str| AssumptionRow { source: source.into(), ..AssumptionRow::default() };
+        let found = cited_sources(&[row("anchored on Hunan 2020 (S5)"), row("[S39] and S5"), row("S999")]);
+        let keys: Vec<&str> = found.iter().map(|(k, ..)| k.as_str()).collect();
+        assert_eq!(keys, ["S5", "S39"]);
+        assert!(found[0].1.contains("湖南省") && found[0].1.ends_with("(2022)"), "{:?}", found[0]);
+        assert!(found[0].2.starts_with("http"), "{:?}", found[0]);
+        // Every key of the table parses: S1 to S44.
+        let table = source_table(include_str!("../../docs/MODEL.md"));
+        assert_eq!(table.len(), 44);
+    }
 
     #[test]
     fn a_verdict_reads_as_its_weakest_driver() {

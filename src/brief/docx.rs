@@ -190,6 +190,9 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
             .map(|a| vec![a.name.clone(), a.tag.clone(), a.value.clone(), a.why.clone()])
             .collect();
         doc = doc.add_table(table(&header, &rows, 0.25));
+        for (key, what, address) in &page.sources {
+            doc = doc.add_paragraph(para(&format!("{key} {what}: {address}")).size(TABLE_TEXT));
+        }
     }
 
     // Method and reproduction.

@@ -33,6 +33,8 @@ pub struct Page {
     pub scenarios: Vec<ScenarioText>,
     /// The assumed [A] and placeholder [L] values that matter most.
     pub assumptions: Vec<AssumptionRow>,
+    /// The sources the assumptions cite by key (`S39`), resolved: (key, what it is, address).
+    pub sources: Vec<(String, String, String)>,
     /// The exact command line that reproduces the pack.
     pub reproduce: String,
     /// Reading notes shown under the summary, e.g. which target-period reading was used, or that
@@ -184,6 +186,7 @@ struct Labels {
     no_levers: &'static str,
     assumption_columns: [&'static str; 6],
     tag_legend: &'static str,
+    sources: &'static str,
     assumptions_basis: &'static str,
     reproduce_intro: &'static str,
 }
@@ -218,6 +221,7 @@ const ZH: Labels = Labels {
     no_levers: "不改变任何政策杠杆。",
     assumption_columns: ["参数", "标记", "取值", "含义", "来源", "为何重要"],
     tag_legend: "标记：S 有出处；D 由有出处的数值推算；A 假设；C 按公开统计校准；L 待市直部门提供，当前为占位值（加粗显示）。",
+    sources: "上表引用的来源",
     assumptions_basis: "排序依据为总效应 Sobol′ 指数，只计参数的不确定性：逐年随机冲击取中位数（零），因此与上方的达标概率不是同一个分布。",
     reproduce_intro: "在项目目录中运行以下命令，可得到与本简报相同的结果：",
 };
@@ -262,6 +266,7 @@ const EN: Labels = Labels {
     assumption_columns: ["Assumption", "Tag", "Value", "Meaning", "Source", "Why it matters"],
     tag_legend: "Tags: S sourced; D derived from sourced values; A assumption; C calibrated to published \
                  statistics; L placeholder awaiting city department data (shown in bold).",
+    sources: "Sources cited above",
     assumptions_basis: "Ranked by total Sobol' indices over parameter uncertainty only: the yearly shocks are held \
                         at their median (zero), so this is not the distribution behind the probabilities above.",
     reproduce_intro: "Run this in the project directory to get the same results as this briefing:",
@@ -314,6 +319,8 @@ code, pre {
 pre { background: #f4f4f4; border: 1px solid #ddd; padding: .75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .placeholder { font-weight: 700; text-decoration: underline dotted; }
 .none, .tag-legend { color: #555; font-size: .9rem; }
+ul.sources { font-size: .85rem; }
+ul.sources .address { color: #555; overflow-wrap: anywhere; }
 @media print {
   @page { size: A4; margin: 15mm 12mm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -580,7 +587,7 @@ fn assumptions_section(out: &mut String, page: &Page, l: &Labels) {
             let tag_class = if placeholder { " class=\"placeholder\"" } else { "" };
             let meaning = if meanings { format!("<td>{}</td>", esc(&a.meaning)) } else { String::new() };
             out.push_str(&format!(
-                "<tr><td>{}</td><td{tag_class}>{}</td><td{tag_class}>{}</td>{meaning}<td>{}</td><td>{}</td></tr>\n",
+                "<tr><td>{}</td><td{tag_class}>{}</td><td{tag_class}>{}</td>{meaning}<td class=\"source\">{}</td><td>{}</td></tr>\n",
                 esc(&a.name),
                 esc(&a.tag),
                 esc(&a.value),
@@ -590,6 +597,20 @@ fn assumptions_section(out: &mut String, page: &Page, l: &Labels) {
         }
         out.push_str("</tbody>\n</table>\n");
         out.push_str(&format!("<p class=\"tag-legend\">{}</p>\n", l.tag_legend));
+        // The keys the source notes cite, resolved (docs/MODEL.md §11), so a reader can follow them.
+        if !page.sources.is_empty() {
+            out.push_str(&format!("<h3>{}</h3>\n<ul class=\"sources\">\n", l.sources));
+            for (key, what, address) in &page.sources {
+                out.push_str(&format!(
+                    "<li id=\"{}\"><strong>{}</strong> {}<br><span class=\"address\">{}</span></li>\n",
+                    esc(key),
+                    esc(key),
+                    esc(what),
+                    esc(address)
+                ));
+            }
+            out.push_str("</ul>\n");
+        }
     }
     out.push_str("</section>\n");
 }
@@ -768,9 +789,19 @@ mod tests {
                 source: "公安局".into(),
                 why: "largest total Sobol' index for new urban jobs".into(),
             }],
+            sources: vec![("S39".into(), "浏阳日报".into(), "http://example.org/s39".into())],
             reproduce: "urbsim brief --seed 20250618 --draws 2000 scenarios/*.toml".into(),
             notes: vec!["L 标记的数值为占位值。".into()],
         }
+    }
+
+    #[test]
+    fn the_sources_the_assumptions_cite_are_resolved_on_the_page() {
+        let html = render(&sample(Lang::Zh));
+        assert!(
+            html.contains("<li id=\"S39\"><strong>S39</strong> 浏阳日报<br><span class=\"address\">http://example.org/s39</span></li>"),
+            "{html}"
+        );
     }
 
     fn count(html: &str, needle: &str) -> usize {
@@ -851,7 +882,10 @@ mod tests {
         assert!(html.contains("\"Noto Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif"));
         assert!(html.contains("@page { size: A4"));
         assert!(!html.contains("<script"));
-        assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+        // Source addresses are shown as text; nothing is loaded or linked from outside.
+        for external in ["src=\"http", "href=\"http", "url(http"] {
+            assert!(!html.contains(external), "no external resources: {external}");
+        }
         assert_balanced(&html);
     }
 

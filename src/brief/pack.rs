@@ -1427,6 +1427,7 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
             })
             .collect(),
         scenarios: inputs.scenarios,
+        sources: crate::brief::assemble::cited_sources(&inputs.assumptions),
         assumptions: inputs.assumptions,
         reproduce: m.reproduce.clone(),
         notes,

@@ -1,8 +1,10 @@
-//! Charts for briefing papers: house style, the chart font, label checks and SVG + PNG rendering.
+//! Charts for briefing papers: house style, the chart font, label checks and SVG, PNG and PDF
+//! rendering.
 //!
 //! This module owns how every urbsim chart looks and how it becomes bytes; [`kinds`] owns what
-//! each chart kind draws. Chart functions are pure: prepared data in, a [`Rendered`] SVG string
-//! and PNG byte vector out. They read no files and never panic on odd data.
+//! each chart kind draws. Chart functions are pure: prepared data in, a [`Rendered`] SVG string,
+//! PNG bytes and a one-page vector PDF (the SVG through svg2pdf, 16 cm wide) out. They read no
+//! files and never panic on odd data.
 //!
 //! * **Font.** plotters is built without its `ttf` feature (which would link fontconfig and
 //!   freetype) and with `ab_glyph`, a pure-Rust rasteriser that draws only fonts registered with
@@ -11,9 +13,9 @@
 //!   [`use_font`] swaps in a user font. ab_glyph has no fallback font, and draws a character the
 //!   font lacks as nothing, silently, so every chart runs [`check_text`] on all its labels first.
 //! * **Family name.** The font is registered under [`FONT_FAMILY`], a CSS fallback list. To
-//!   ab_glyph the name is only a lookup key, but plotters writes it verbatim into every SVG
-//!   `<text font-family=…>`, and SVG does not embed fonts, so a viewer then picks the first CJK
-//!   font it has.
+//!   ab_glyph the name is only a lookup key; plotters writes it into every SVG `<text>`, which
+//!   `outline.rs` then replaces by the glyphs' outlines in the chart font (the words kept in
+//!   `aria-label`), so an SVG or PDF shows the same letters on a machine without a CJK font.
 //! * **One drawing, two backends.** Each chart kind draws through a backend-generic function that
 //!   runs once on `SVGBackend::with_string` ([`SVG_SIZE`], scale 1) and once on an in-memory
 //!   `BitMapBackend` ([`PNG_SIZE`], scale [`PNG_SCALE`]), so the two outputs cannot drift apart.

@@ -192,7 +192,9 @@ fn any_indicator_can_be_charted_on_request() {
 
 /// What a reader of a pack sees: the words of every chart (SVG text is drawn as outlines and
 /// kept in `aria-label`s), the page's text outside the reproduce command, and the Word brief's
-/// runs.
+/// runs. The page's quotations of the data (the source notes of the key assumptions and the
+/// sources they cite, written as the baseline and docs/MODEL.md write them) come as a text of
+/// their own, `index.html (quoted sources)`.
 fn reader_texts(out: &Path) -> Vec<(String, String)> {
     let between = |text: &str, open: &str, close: &str| -> Vec<String> {
         let mut found = Vec::new();
@@ -217,33 +219,51 @@ fn reader_texts(out: &Path) -> Vec<(String, String)> {
     let page = read(&out.join("index.html"));
     let body = &page[page.find("<body>").expect("body")..];
     // The reproduce command is for machines; everything else on the page is for readers.
-    let mut visible = String::new();
-    let mut rest = body;
-    while let Some(i) = rest.find("<pre") {
-        visible.push_str(&rest[..i]);
-        rest = &rest[rest.find("</pre>").expect("closed pre") + 6..];
-    }
-    visible.push_str(rest);
-    let mut words = String::new();
-    let mut in_tag = false;
-    for c in visible.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                words.push('\n');
-            }
-            c if !in_tag => words.push(c),
-            _ => {}
+    // Splits `text` into what lies outside the elements from `open` to `close` and what inside.
+    let cut = |text: &str, open: &str, close: &str| -> (String, String) {
+        let (mut outside, mut inside) = (String::new(), String::new());
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            outside.push_str(&rest[..i]);
+            let j = rest[i..].find(close).expect("closed") + i + close.len();
+            inside.push_str(&rest[i..j]);
+            rest = &rest[j..];
         }
-    }
-    texts.push(("index.html".to_string(), unescape(&words)));
+        outside.push_str(rest);
+        (outside, inside)
+    };
+    let (visible, _) = cut(body, "<pre", "</pre>");
+    let (visible, notes) = cut(&visible, "<td class=\"source\">", "</td>");
+    let (visible, cited) = cut(&visible, "<ul class=\"sources\">", "</ul>");
+    let words = |html: &str| {
+        let mut words = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    words.push('\n');
+                }
+                c if !in_tag => words.push(c),
+                _ => {}
+            }
+        }
+        unescape(&words)
+    };
+    texts.push(("index.html".to_string(), words(&visible)));
+    texts.push(("index.html (quoted sources)".to_string(), words(&(notes + &cited))));
     let docx = std::fs::File::open(out.join("brief.docx")).expect("brief.docx");
     let mut archive = zip::ZipArchive::new(docx).expect("zip");
     let mut xml = String::new();
     std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").expect("document"), &mut xml).expect("xml");
     let runs: Vec<String> = between(&xml, "<w:t xml:space=\"preserve\">", "</w:t>");
+    // The Word brief lists the cited sources as paragraphs "S39 …: address".
+    let cited =
+        |r: &String| r.strip_prefix('S').is_some_and(|k| k.split(' ').next().is_some_and(|n| n.parse::<u32>().is_ok()));
+    let (quoted, runs): (Vec<String>, Vec<String>) = runs.into_iter().partition(cited);
     texts.push(("brief.docx".to_string(), unescape(&runs.join(" | "))));
+    texts.push(("brief.docx (quoted sources)".to_string(), unescape(&quoted.join(" | "))));
     texts
 }
 
@@ -291,7 +311,7 @@ fn no_id_reaches_a_reader_and_chinese_text_uses_full_width_punctuation() {
                     panic!("{lang} {file} shows the id `{id}`: …{}…", &text[from..to]);
                 }
             }
-            if lang == "zh" {
+            if lang == "zh" && !file.ends_with("(quoted sources)") {
                 // Chinese punctuation is full-width: no ASCII colon, semicolon, comma or bracket
                 // beside a Chinese character (the plan's own clause numbers, 二(一)2, excepted).
                 let chars: Vec<char> = text.chars().collect();
