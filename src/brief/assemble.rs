@@ -184,7 +184,13 @@ pub struct ChangeRow {
     pub diff_p95: f64,
     /// Whether the line is among this package's largest changes (the page lists these); the
     /// other lines give every package's change in what another package lists, for the charts.
+    /// A `changes.csv` from before this column listed only such lines, hence the default.
+    #[serde(default = "listed_by_default")]
     pub listed: bool,
+}
+
+fn listed_by_default() -> bool {
+    true
 }
 
 /// What each package changes against the reference: for every indicator, the difference in the
@@ -432,6 +438,14 @@ pub fn scenario_texts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changes_table_without_the_listed_column_reads_as_all_listed() {
+        let old = b"scenario,reference,indicator,unit,measure,from,to,reference_median,diff_p5,diff_p50,diff_p95\n\
+                    a,baseline,arh_stock,units,level,2028,2028,1000,10,20,30\n";
+        let rows: Vec<ChangeRow> = tables::from_csv("changes.csv", old).expect("reads");
+        assert!(rows[0].listed);
+    }
 
     #[test]
     fn cited_source_keys_resolve_from_the_model_document() {
