@@ -72,6 +72,27 @@ pub fn unit(u: &str, lang: Lang) -> String {
     }
 }
 
+/// An English name as it reads inside a sentence: the first letter in lower case unless the
+/// first word is an acronym ("GDP", "ARH") or a proper name's capital is followed by another
+/// capital. Chinese names are returned as they are.
+pub fn in_sentence(name: &str, lang: Lang) -> String {
+    let mut chars = name.chars();
+    match (lang, chars.next(), chars.next()) {
+        (Lang::En, Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            let first_word = name.split(' ').next().unwrap_or("");
+            // Proper names keep their capital.
+            const PROPER: [&str; 4] = ["Liuyang", "Changsha", "Hunan", "China"];
+            if PROPER.contains(&first_word) {
+                return name.to_string();
+            }
+            let mut out: String = first.to_lowercase().collect();
+            out.push_str(&name[first.len_utf8()..]);
+            out
+        }
+        _ => name.to_string(),
+    }
+}
+
 /// A model block's name (grouped sensitivity analyses rank blocks, not parameters).
 pub fn block(b: Block, lang: Lang) -> &'static str {
     let (zh, en) = match b {
@@ -304,6 +325,10 @@ mod tests {
         assert_eq!(factor("housing", Lang::Zh), "住房");
         assert_eq!(factor("unknown", Lang::En), "unknown");
         assert_eq!(unit("亿元/yr", Lang::En), "100 million yuan a year");
+        assert_eq!(in_sentence("Service jobs per industrial job", Lang::En), "service jobs per industrial job");
+        assert_eq!(in_sentence("GDP growth", Lang::En), "GDP growth");
+        assert_eq!(in_sentence("Liuyang wages", Lang::En), "Liuyang wages");
+        assert_eq!(in_sentence("总和生育率", Lang::Zh), "总和生育率");
     }
 
     #[test]

@@ -112,8 +112,13 @@ pub fn target_basis(
 /// assumptions it rests on, by name.
 pub fn basis_text(drivers: &[(String, Tag)], lang: Lang) -> String {
     let zh = lang == Lang::Zh;
-    let keys =
-        |tag: Tag| drivers.iter().filter(|(_, t)| *t == tag).map(|(k, _)| names::factor(k, lang)).collect::<Vec<_>>();
+    let keys = |tag: Tag| {
+        drivers
+            .iter()
+            .filter(|(_, t)| *t == tag)
+            .map(|(k, _)| names::in_sentence(&names::factor(k, lang), lang))
+            .collect::<Vec<_>>()
+    };
     let (l, a) = (keys(Tag::L), keys(Tag::A));
     if drivers.is_empty() {
         String::new()

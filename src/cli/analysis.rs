@@ -350,7 +350,10 @@ pub fn cmd_discover(data: &Data, a: DiscoverArgs) -> Result<ExitCode> {
     }
     // The sentences name parameters as readers do, with the key an analyst types beside it.
     let named = |lang: urbsim::names::Lang, (l, r): (&str, &str)| -> Vec<String> {
-        names.iter().map(|k| format!("{}{l}{k}{r}", urbsim::names::factor(k, lang))).collect()
+        names
+            .iter()
+            .map(|k| format!("{}{l}{k}{r}", urbsim::names::in_sentence(&urbsim::names::factor(k, lang), lang)))
+            .collect()
     };
     let (en, zh) = match &chosen {
         Some(b) => (
