@@ -1066,6 +1066,40 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_names_its_lines_at_their_ends_not_in_a_legend() {
+        // Three lines that end at almost the same value: each label is drawn once, beside the
+        // line's end, and the labels are pushed apart rather than stacked on one another.
+        let mut d = fan(false, 3);
+        for s in &mut d.series {
+            for p in &mut s.points {
+                (p.p5, p.p25, p.p75, p.p95) = (p.p50, p.p50, p.p50, p.p50);
+            }
+            let last = s.points.last_mut().expect("points");
+            last.p50 = 4.0;
+        }
+        let r = fan_chart(&d, &EN_LABELS).unwrap();
+        let labels: Vec<&str> = d.series.iter().map(|s| s.label.as_str()).collect();
+        let mut ys = Vec::new();
+        for label in &labels {
+            let tag = format!("aria-label=\"{label}\"");
+            assert_eq!(r.svg.matches(&tag).count(), 1, "{label} drawn once");
+            // The outlined text's path follows its aria-label; its first move gives the position.
+            let at = r.svg.find(&tag).expect("label");
+            let d_attr = &r.svg[at..][r.svg[at..].find(" d=\"M").expect("a path") + 5..];
+            let y: f64 = d_attr
+                .split([' ', ',', 'L', 'Q', 'C', 'Z'])
+                .filter(|t| !t.is_empty())
+                .nth(1)
+                .expect("y")
+                .parse()
+                .expect("a number");
+            ys.push(y);
+        }
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 15.0), "labels overlap: {ys:?}");
+    }
+
+    #[test]
     fn fan_chart_copes_with_empty_and_odd_series() {
         let mut d = fan(true, 0);
         d.target = None;
