@@ -162,18 +162,8 @@ pub fn number(x: f64) -> String {
         return "–".to_string();
     }
     let digits = if x.fract() == 0.0 || x.abs() >= 100.0 { 0 } else { 3 };
-    let text = format!("{:.*}", digits, x.abs());
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
-    let mut grouped = String::new();
-    for (k, ch) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if x < 0.0 { "−" } else { "" };
-    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{frac}") }
+    let text = crate::chart::fmt_number(x, digits);
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 /// One value of a lever in words, with its unit: `3 个月`, `80%`, `是`, `2029年`, `缴纳个人所得税`.

@@ -63,15 +63,13 @@ fn table(header: &[String], rows: &[Vec<String>], first: f64) -> Table {
     Table::new(out).set_grid(grid).layout(docx_rs::TableLayoutType::Fixed).width(TEXT_WIDTH_TWIPS, WidthType::Dxa)
 }
 
-fn chance(c: &SummaryCell, zh: bool) -> String {
-    if c.probability.is_finite() && zh {
-        format!("{:.0}%（{:.0}–{:.0}%）", c.probability * 100.0, c.low * 100.0, c.high * 100.0)
-    } else if c.probability.is_finite() {
-        format!("{:.0}% ({:.0}–{:.0}%)", c.probability * 100.0, c.low * 100.0, c.high * 100.0)
-    } else if zh {
-        format!("—（中位 {}）", c.median)
+/// A target's chance under one package, and what goes with it: its interval, or the median
+/// where no chance is judged.
+fn chance(c: &SummaryCell, zh: bool) -> (String, String) {
+    if c.probability.is_finite() {
+        (format!("{:.0}%", c.probability * 100.0), format!("{:.0}–{:.0}%", c.low * 100.0, c.high * 100.0))
     } else {
-        format!("— (median {})", c.median)
+        ("—".to_string(), format!("{} {}", if zh { "中位" } else { "median" }, c.median))
     }
 }
 
@@ -94,8 +92,14 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
     doc = doc.add_paragraph(heading(if zh { "概要" } else { "Summary" }, 1));
     let scenarios: Vec<&String> = page.summary_header.iter().skip(1).collect();
     for row in &page.summary_rows {
-        let parts: Vec<String> =
-            scenarios.iter().zip(&row.cells).map(|(s, c)| format!("{s} {}", chance(c, zh))).collect();
+        let parts: Vec<String> = scenarios
+            .iter()
+            .zip(&row.cells)
+            .map(|(s, c)| {
+                let (head, detail) = chance(c, zh);
+                if zh { format!("{s} {head}（{detail}）") } else { format!("{s} {head} ({detail})") }
+            })
+            .collect();
         let mut sentence = if zh {
             format!("{}：{}。", row.target, parts.join("；"))
         } else {
@@ -113,8 +117,8 @@ pub fn render(page: &Page, pngs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String
             let mut v = vec![r.target.clone()];
             // In the table the chance and its interval take a line each.
             v.extend(r.cells.iter().map(|c| {
-                let text = chance(c, zh).replacen('（', "\n", 1).replacen(" (", "\n", 1);
-                text.strip_suffix(['）', ')']).map_or(text.clone(), str::to_string)
+                let (head, detail) = chance(c, zh);
+                format!("{head}\n{detail}")
             }));
             v
         })

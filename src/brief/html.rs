@@ -180,6 +180,8 @@ struct Labels {
     no_assumptions: &'static str,
     figure: fn(usize) -> String,
     svg_link: &'static str,
+    /// Brackets around a figure's links: full-width in Chinese, which need no space.
+    brackets: (&'static str, &'static str),
     clauses: &'static str,
     lever: &'static str,
     setting: &'static str,
@@ -215,6 +217,7 @@ const ZH: Labels = Labels {
     no_assumptions: "没有列出的关键假设。",
     figure: |n| format!("图 {n}"),
     svg_link: "矢量图：",
+    brackets: ("（", "）"),
     clauses: "对应条款：",
     lever: "政策杠杆",
     setting: "设定",
@@ -259,6 +262,7 @@ const EN: Labels = Labels {
     no_assumptions: "No key assumptions listed.",
     figure: |n| format!("Figure {n}."),
     svg_link: "vector: ",
+    brackets: (" (", ")"),
     clauses: "Plan clauses:",
     lever: "Lever",
     setting: "Setting",
@@ -510,8 +514,7 @@ fn charts(out: &mut String, page: &Page, l: &Labels, section: ChartSection, figu
     if section == ChartSection::Compared && page.charts.is_empty() {
         out.push_str(&format!("<p class=\"none\">{}</p>\n", l.no_charts));
     }
-    // Chinese brackets are full-width and need no space.
-    let (lp, rp) = if l.html_lang.starts_with("zh") { ("（", "）") } else { (" (", ")") };
+    let (lp, rp) = l.brackets;
     for chart in page.charts.iter().filter(|c| c.section == section) {
         *figure += 1;
         let stem = url_component(&chart.file_stem);

@@ -1172,8 +1172,6 @@ pub struct PageInputs<'a> {
     pub period: String,
     /// Per target id, what its verdict rests on, in words.
     pub basis: Vec<(String, String)>,
-    /// What each package changes (`changes.csv`).
-    pub changes: Vec<crate::brief::assemble::ChangeRow>,
 }
 
 /// A change as people read it: signed, in percentage points for shares, in 万 (Chinese) or with
@@ -1243,33 +1241,19 @@ fn plain_text(v: f64, unit: &str, lang: Lang) -> String {
     format!("{}{gap}{unit_text}", thousands(v, digits)).trim_end().to_string()
 }
 
-/// A number with thousands separators and `digits` decimals.
+/// A number with thousands separators and `digits` decimals (the charts' formatter).
 fn thousands(v: f64, digits: usize) -> String {
-    let text = format!("{:.*}", digits, v.abs());
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
-    let mut grouped = String::new();
-    for (k, ch) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if v < 0.0 { "−" } else { "" };
-    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{frac}") }
+    chart::fmt_number(v, digits)
 }
 
 /// The page's "what each package changes" blocks, in the order of the scenarios.
-fn change_blocks(
-    t: &Tables,
-    rows: &[crate::brief::assemble::ChangeRow],
-    titles: &[ScenarioText],
-    lang: Lang,
-) -> Vec<html::ChangeBlock> {
+fn change_blocks(t: &Tables, titles: &[ScenarioText], lang: Lang) -> Vec<html::ChangeBlock> {
     let z = zh(lang);
     t.scenarios
         .iter()
         .filter_map(|s| {
-            let lines: Vec<html::ChangeLine> = rows
+            let lines: Vec<html::ChangeLine> = t
+                .changes
                 .iter()
                 .filter(|r| &r.scenario == s && r.listed)
                 .map(|r| {
@@ -1401,7 +1385,7 @@ pub fn page_model(t: &Tables, targets: &PlanTargets, m: &Meta, inputs: PageInput
             "Milestones (named projects, checklist items) are not simulated; see seeds/plan-targets.toml.".to_string(),
         ]
     };
-    let changes = change_blocks(t, &inputs.changes, &inputs.scenarios, m.lang);
+    let changes = change_blocks(t, &inputs.scenarios, m.lang);
     Page {
         changes,
         lang: m.lang,

@@ -221,8 +221,9 @@ pub struct Rendered {
 const PDF_DPI: f32 = 152.4;
 
 /// The SVG as a one-page vector PDF at the print rule's width of 16 cm (svg2pdf, through
-/// usvg). The SVG's text is already glyph outlines, so the PDF needs no font; svg2pdf writes no
-/// date, so the bytes depend on the chart alone.
+/// usvg). The SVG's text is already glyph outlines, so the PDF needs no font. svg2pdf writes no
+/// date, but lists the entries of resource dictionaries in hash-map order, which changes from
+/// run to run; `canonical_resources` sorts them, so the bytes depend on the chart alone.
 ///
 /// # Errors
 ///
@@ -231,7 +232,46 @@ pub fn pdf(svg: &str) -> Result<Vec<u8>, ChartError> {
     let tree = svg2pdf::usvg::Tree::from_str(svg, &svg2pdf::usvg::Options::default())
         .map_err(|e| ChartError::Draw(format!("reading the SVG for the PDF: {e}")))?;
     svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions { dpi: PDF_DPI })
+        .map(canonical_resources)
         .map_err(|e| ChartError::Draw(format!("writing the PDF: {e}")))
+}
+
+/// `pdf` with the one-line entries of each resource dictionary (`/XObject <<`, `/ExtGState <<`,
+/// `/Pattern <<`, `/Shading <<`, `/ColorSpace <<`, `/Font <<`) in sorted order. pdf-writer
+/// writes one entry a line; sorting lines within a block keeps every byte count, so the
+/// cross-reference offsets stay right. Stream data is left alone.
+fn canonical_resources(pdf: Vec<u8>) -> Vec<u8> {
+    const HEADS: [&[u8]; 6] =
+        [b"/XObject <<", b"/ExtGState <<", b"/Pattern <<", b"/Shading <<", b"/ColorSpace <<", b"/Font <<"];
+    let trim = |l: &[u8]| -> Vec<u8> { l.trim_ascii().to_vec() };
+    let lines: Vec<&[u8]> = pdf.split(|b| *b == b'\n').collect();
+    let mut out: Vec<&[u8]> = Vec::with_capacity(lines.len());
+    let mut k = 0;
+    let mut in_stream = false;
+    while k < lines.len() {
+        let line = lines[k];
+        if in_stream {
+            in_stream = !line.starts_with(b"endstream");
+        } else if line == b"stream" {
+            in_stream = true;
+        } else if HEADS.contains(&trim(line).as_slice()) {
+            // The block's entries run to the `>>` that closes it; sort them if each is one line.
+            let end = (k + 1..lines.len()).find(|&j| trim(lines[j]) == b">>");
+            if let Some(end) = end {
+                let mut entries: Vec<&[u8]> = lines[k + 1..end].to_vec();
+                if entries.iter().all(|e| e.trim_ascii().starts_with(b"/") && !e.ends_with(b"<<")) {
+                    entries.sort_unstable();
+                    out.push(line);
+                    out.extend(entries);
+                    k = end;
+                    continue;
+                }
+            }
+        }
+        out.push(line);
+        k += 1;
+    }
+    out.join(&b'\n')
 }
 
 /// The font that labels are checked against and bitmaps are drawn with: the bundled one unless
@@ -619,6 +659,42 @@ mod tests {
         assert_eq!(tick_decimals(1.0), 1);
         assert_eq!(tick_decimals(0.1), 2);
         assert_eq!(tick_decimals(80.0), 0);
+    }
+
+    #[test]
+    fn a_chart_pdf_is_the_same_bytes_every_time() {
+        // svg2pdf lists resources in hash-map order; every render must still give one file.
+        let d = kinds::FanData {
+            title: "城镇化率".into(),
+            subtitle: String::new(),
+            y_label: "%".into(),
+            footnote: String::new(),
+            series: (0..4)
+                .map(|s| kinds::FanSeries {
+                    label: format!("情景{s}"),
+                    colour: s,
+                    points: (2024..2029)
+                        .map(|y| kinds::FanPoint {
+                            year: y,
+                            p5: 60.0,
+                            p25: 61.0,
+                            p50: 62.0 + s as f64,
+                            p75: 63.0,
+                            p95: 64.0 + f64::from(y - 2024),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            target: None,
+            history: Vec::new(),
+        };
+        let first = kinds::fan_chart(&d, &ZH_LABELS).unwrap();
+        assert!(first.pdf.starts_with(b"%PDF"));
+        for _ in 0..5 {
+            assert_eq!(pdf(&first.svg).unwrap(), first.pdf);
+        }
+        let sorted = canonical_resources(b"1 0 obj\n  /XObject <<\n    /xo2 9 0 R\n    /xo1 8 0 R\n  >>\n".to_vec());
+        assert_eq!(sorted, b"1 0 obj\n  /XObject <<\n    /xo1 8 0 R\n    /xo2 9 0 R\n  >>\n");
     }
 
     #[test]

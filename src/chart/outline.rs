@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use ab_glyph::{Font, FontRef, OutlineCurve, Point};
+use ab_glyph::{Font, FontRef, GlyphId, OutlineCurve, Point};
 
 /// Half an x-height in em (as in `backend.rs`).
 const HALF_EX: f32 = 0.27;
@@ -34,20 +34,31 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The path data of `text` set in `font` at `em` pixels, with its left end of the baseline at
-/// (`x`, `y`).
-fn glyphs(font: &FontRef, text: &str, em: f32, x: f32, y: f32) -> String {
-    let upem = font.units_per_em().unwrap_or(1000.0);
-    let k = em / upem;
-    let mut d = String::new();
+/// The glyphs of `text` with the pen position of each, in font units (advances and kerning
+/// from the font), and the whole advance.
+fn layout(font: &FontRef, text: &str) -> (Vec<(GlyphId, f32)>, f32) {
     let mut pen = 0.0;
     let mut prev = None;
+    let mut glyphs = Vec::new();
     for c in text.chars() {
         let id = font.glyph_id(c);
         if let Some(p) = prev {
             pen += font.kern_unscaled(p, id);
         }
         prev = Some(id);
+        glyphs.push((id, pen));
+        pen += font.h_advance_unscaled(id);
+    }
+    (glyphs, pen)
+}
+
+/// The path data of `text` set in `font` at `em` pixels, with its left end of the baseline at
+/// (`x`, `y`).
+fn glyphs(font: &FontRef, text: &str, em: f32, x: f32, y: f32) -> String {
+    let upem = font.units_per_em().unwrap_or(1000.0);
+    let k = em / upem;
+    let mut d = String::new();
+    for (id, pen) in layout(font, text).0 {
         if let Some(outline) = font.outline(id) {
             let at = |p: Point| (x + (pen + p.x) * k, y - p.y * k);
             let mut last: Option<Point> = None;
@@ -84,7 +95,6 @@ fn glyphs(font: &FontRef, text: &str, em: f32, x: f32, y: f32) -> String {
                 d.push('Z');
             }
         }
-        pen += font.h_advance_unscaled(id);
     }
     d
 }
@@ -92,17 +102,7 @@ fn glyphs(font: &FontRef, text: &str, em: f32, x: f32, y: f32) -> String {
 /// Advance width of `text` at `em` pixels, kerning included.
 fn width(font: &FontRef, text: &str, em: f32) -> f32 {
     let upem = font.units_per_em().unwrap_or(1000.0);
-    let mut w = 0.0;
-    let mut prev = None;
-    for c in text.chars() {
-        let id = font.glyph_id(c);
-        if let Some(p) = prev {
-            w += font.kern_unscaled(p, id);
-        }
-        prev = Some(id);
-        w += font.h_advance_unscaled(id);
-    }
-    w * em / upem
+    layout(font, text).1 * em / upem
 }
 
 /// `svg` with every `<text>` element replaced by its glyph outlines in `font`. An element this

@@ -150,8 +150,6 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
     let changes_csv =
         analysis_tables::to_csv("changes.csv", &assemble::changes(&summary, data.targets.plan.policy_start, 12))
             .map_err(anyhow::Error::msg)?;
-    let changes: Vec<assemble::ChangeRow> =
-        analysis_tables::from_csv("changes.csv", &changes_csv).map_err(anyhow::Error::msg)?;
     let targets_csv = tables::targets_csv(&summary, &data.targets)?;
     let paired_csv = tables::paired_csv(&summary)?;
     let titles_csv =
@@ -209,7 +207,7 @@ pub fn cmd_brief(data: &Data, a: BriefArgs) -> Result<ExitCode> {
         data,
         &t,
         &meta,
-        PageParts { resolved: &resolved, scenarios: &scenarios, reference, drivers: &quick.drivers, changes },
+        PageParts { resolved: &resolved, scenarios: &scenarios, reference, drivers: &quick.drivers },
         (&charts, &chart_files),
     )?;
     let elapsed = started.elapsed().as_secs_f64();
@@ -278,7 +276,6 @@ struct PageParts<'a> {
     scenarios: &'a [urbsim::scenario::Scenario],
     reference: usize,
     drivers: &'a [(String, String, f64)],
-    changes: Vec<assemble::ChangeRow>,
 }
 
 /// The page and the Word brief, in the language of `meta`.
@@ -302,7 +299,7 @@ fn render_page(
         t,
         &data.targets,
         meta,
-        PageInputs { scenarios: scenario_texts, assumptions, charts, period, basis, changes: parts.changes },
+        PageInputs { scenarios: scenario_texts, assumptions, charts, period, basis },
     );
     let page = urbsim::brief::html::render(&model);
     // The Word brief: the same content, the key charts embedded.
@@ -357,15 +354,11 @@ fn rerender_brief(
     let mut drivers: Vec<(String, String, f64)> =
         t.sobol.iter().filter(|r| r.0.starts_with("target:")).map(|r| (r.0.clone(), r.1.clone(), r.2)).collect();
     drivers.sort_by(|p, q| q.2.total_cmp(&p.2));
-    let changes = super::input::read_bytes(&dir.join("tables/changes.csv"))
-        .ok()
-        .and_then(|b| analysis_tables::from_csv::<assemble::ChangeRow>("changes.csv", &b).ok())
-        .unwrap_or_default();
     let (page, docx) = render_page(
         data,
         t,
         meta,
-        PageParts { resolved: &resolved, scenarios: &scenarios, reference, drivers: &drivers, changes },
+        PageParts { resolved: &resolved, scenarios: &scenarios, reference, drivers: &drivers },
         drawn,
     )?;
     write_atomic(dir, "index.html", page.as_bytes())?;
